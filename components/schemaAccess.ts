@@ -1,0 +1,76 @@
+/**
+ * The grants one role holds on one schema, for objects that exist now (GRANT … ON ALL … IN SCHEMA)
+ * and for objects the owner creates later (ALTER DEFAULT PRIVILEGES), so a table added by a
+ * migration is usable at once.
+ *
+ * Grants are chained one after another: PostgreSQL updates the same catalog row for grants on the
+ * same schema or default-ACL entry, and concurrent updates fail with "tuple concurrently updated".
+ */
+import * as postgresql from "@pulumi/postgresql";
+import * as pulumi from "@pulumi/pulumi";
+
+export type AccessLevel = "readwrite" | "readonly";
+
+/** Privileges per object type and level: the single source of what "app" and "read-only" mean. */
+export const PRIVILEGES: Record<AccessLevel, { table: string[]; sequence: string[]; function: string[] }> = {
+    readwrite: { table: ["SELECT", "INSERT", "UPDATE", "DELETE"], sequence: ["USAGE", "SELECT"], function: ["EXECUTE"] },
+    readonly: { table: ["SELECT"], sequence: ["SELECT"], function: [] },
+};
+
+export interface SchemaAccessArgs {
+    database: pulumi.Input<string>;
+    schema: pulumi.Input<string>;
+    role: pulumi.Input<string>;
+    /** The role that creates objects in the schema (the service role): default privileges follow it. */
+    owner: pulumi.Input<string>;
+    level: AccessLevel;
+    provider: postgresql.Provider;
+    parent: pulumi.Resource;
+    /** Resources these grants must wait for (e.g. another role's grants on the same schema). */
+    after?: pulumi.Resource[];
+}
+
+/** Creates the grants; returns the last one, for callers that chain further grants after it. */
+export function grantSchemaAccess(name: string, a: SchemaAccessArgs): pulumi.Resource[] {
+    const created: pulumi.Resource[] = [];
+    const opts = (): pulumi.CustomResourceOptions => ({
+        parent: a.parent,
+        provider: a.provider,
+        dependsOn: created.length > 0 ? [created[created.length - 1]] : (a.after ?? []),
+    });
+    const p = PRIVILEGES[a.level];
+    const common = { database: a.database, schema: a.schema, role: a.role };
+
+    created.push(new postgresql.Grant(`${name}-usage`, { ...common, objectType: "schema", privileges: ["USAGE"] }, opts()));
+    created.push(new postgresql.Grant(`${name}-tables`, { ...common, objectType: "table", privileges: p.table }, opts()));
+    created.push(
+        new postgresql.Grant(`${name}-sequences`, { ...common, objectType: "sequence", privileges: p.sequence }, opts()),
+    );
+    created.push(
+        new postgresql.DefaultPrivileges(
+            `${name}-default-tables`,
+            { ...common, owner: a.owner, objectType: "table", privileges: p.table },
+            opts(),
+        ),
+    );
+    created.push(
+        new postgresql.DefaultPrivileges(
+            `${name}-default-sequences`,
+            { ...common, owner: a.owner, objectType: "sequence", privileges: p.sequence },
+            opts(),
+        ),
+    );
+    if (p.function.length > 0) {
+        created.push(
+            new postgresql.Grant(`${name}-functions`, { ...common, objectType: "function", privileges: p.function }, opts()),
+        );
+        created.push(
+            new postgresql.DefaultPrivileges(
+                `${name}-default-functions`,
+                { ...common, owner: a.owner, objectType: "function", privileges: p.function },
+                opts(),
+            ),
+        );
+    }
+    return created;
+}

@@ -1,0 +1,154 @@
+/**
+ * Mock-mode harness: runs the real program (index.ts) under `pulumi.runtime.setMocks`, with a mock
+ * that records every resource the program registers and fails loudly on anything it does not know.
+ */
+import type * as pulumiType from "@pulumi/pulumi";
+
+/** Every resource type the stack may register. A new type must be added here on purpose. */
+export const KNOWN_TYPES = new Set<string>([
+    "pulumi:providers:postgresql",
+    "postgresql:index/role:Role",
+    "postgresql:index/database:Database",
+    "postgresql:index/schema:Schema",
+    "postgresql:index/grant:Grant",
+    "postgresql:index/defaultPrivileges:DefaultPrivileges",
+    "postgresql:index/extension:Extension",
+    "postgresql:index/function:Function",
+    "random:index/randomPassword:RandomPassword",
+]);
+
+/** Component resources of the stack: recorded too, so a test can check the tree. */
+export const COMPONENT_TYPES = new Set<string>([
+    "pgstack:server:ExistingServer",
+    "pgstack:access:AccessLayer",
+    "pgstack:access:AccessRoles",
+    "pgstack:access:AppDatabase",
+    "pgstack:access:Tenant",
+]);
+
+export interface Recorded {
+    type: string;
+    name: string;
+    inputs: Record<string, unknown>;
+    provider?: string;
+}
+
+export class RecordingMocks implements pulumiType.runtime.Mocks {
+    public readonly resources: Recorded[] = [];
+    public readonly unknown: string[] = [];
+
+    newResource(args: pulumiType.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
+        if (!KNOWN_TYPES.has(args.type) && !COMPONENT_TYPES.has(args.type)) {
+            // Recorded and turned into the run's error (throwing here would hang the program run).
+            this.unknown.push(`${args.type} (${args.name})`);
+        }
+        this.resources.push({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider });
+        const state: Record<string, unknown> = { ...args.inputs };
+        if (args.type === "random:index/randomPassword:RandomPassword") {
+            // Deterministic per name and keepers, so a test can see which passwords rotate.
+            state.result = `pw-${args.name}-${JSON.stringify(args.inputs.keepers ?? {})}`.replace(/[^A-Za-z0-9]/g, "x");
+        }
+        return { id: `${args.name}-id`, state };
+    }
+
+    call(args: pulumiType.runtime.MockCallArgs): Record<string, unknown> {
+        throw new Error(`mock: unexpected function call ${args.token}`);
+    }
+
+    /** Custom (non-component) resources only. */
+    get custom(): Recorded[] {
+        return this.resources.filter((r) => !COMPONENT_TYPES.has(r.type));
+    }
+
+    ofType(type: string): Recorded[] {
+        return this.resources.filter((r) => r.type === type);
+    }
+
+    named(name: string): Recorded {
+        const found = this.resources.find((r) => r.name === name);
+        if (!found) throw new Error(`no resource named ${name}; have: ${this.resources.map((r) => r.name).join(", ")}`);
+        return found;
+    }
+}
+
+export interface ProgramRun {
+    mocks: RecordingMocks;
+    /** The program's exports, resolved; secret outputs resolved too (see `secret`). */
+    outputs: Record<string, unknown>;
+    /** Which exported outputs are secret. */
+    secret: Record<string, boolean>;
+    error?: Error;
+}
+
+/** Turns a plain object of config into the flat `pgstack:key` map Pulumi hands a program. */
+export function configMap(config: Record<string, unknown>): Record<string, string> {
+    return Object.fromEntries(
+        Object.entries(config).map(([k, v]) => [k.includes(":") ? k : `pgstack:${k}`, typeof v === "string" ? v : JSON.stringify(v)]),
+    );
+}
+
+async function settle(pulumi: typeof pulumiType, value: unknown): Promise<{ value: unknown; secret: boolean }> {
+    if (pulumi.Output.isInstance(value)) {
+        const out = value as pulumiType.Output<unknown> & { isSecret: Promise<boolean> };
+        const v = await new Promise<unknown>((resolve) => out.apply((x) => resolve(x)));
+        return { value: v, secret: await out.isSecret };
+    }
+    if (value && typeof value === "object" && !Array.isArray(value)) {
+        const entries = await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await settle(pulumi, v)] as const));
+        return {
+            value: Object.fromEntries(entries.map(([k, s]) => [k, s.value])),
+            secret: entries.some(([, s]) => s.secret),
+        };
+    }
+    return { value, secret: false };
+}
+
+/**
+ * Runs index.ts in a fresh module registry with the given stack config.
+ * `secretKeys` are config keys stored as secrets (as `pulumi config set --secret` would).
+ */
+export async function runProgram(
+    config: Record<string, unknown>,
+    opts: { secretKeys?: string[]; stack?: string; preview?: boolean } = {},
+): Promise<ProgramRun> {
+    const mocks = new RecordingMocks();
+    let exported: Record<string, unknown> = {};
+    let error: Error | undefined;
+    let pulumi!: typeof pulumiType;
+    await jest.isolateModulesAsync(async () => {
+        pulumi = await import("@pulumi/pulumi");
+        const secretKeys = (opts.secretKeys ?? ["adminPassword"]).map((k) => (k.includes(":") ? k : `pgstack:${k}`));
+        pulumi.runtime.setAllConfig(configMap(config), secretKeys);
+        await pulumi.runtime.setMocks(mocks, "pgstack", opts.stack ?? "test", opts.preview ?? false);
+        try {
+            exported = { ...(await import("../index")) };
+        } catch (e) {
+            error = e as Error;
+        }
+        await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+    });
+    const outputs: Record<string, unknown> = {};
+    const secret: Record<string, boolean> = {};
+    for (const [k, v] of Object.entries(exported)) {
+        const s = await settle(pulumi, v);
+        outputs[k] = s.value;
+        secret[k] = s.secret;
+    }
+    if (mocks.unknown.length > 0 && !error) {
+        error = new Error(`mock: resource types not known to the test harness: ${mocks.unknown.join(", ")}`);
+    }
+    return { mocks, outputs, secret, error };
+}
+
+/** A valid minimal config for an existing server, to vary in tests. */
+export function baseConfig(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+    return {
+        environment: "staging",
+        server: { mode: "existing", host: "db.example.internal", port: 5432, caCertPath: "/etc/ssl/ca.pem" },
+        adminPassword: "admin-secret-value",
+        databaseName: "app",
+        tenants: [{ id: "acme" }, { id: "globex" }],
+        readonlyRole: true,
+        ...overrides,
+    };
+}
