@@ -140,12 +140,24 @@ export class AppDatabase extends pulumi.ComponentResource {
         );
         const guardUsage = new postgresql.Grant(
             `${name}-guard-usage`,
-            { database: db.name, schema: guard.name, role: args.connectGroup, objectType: "schema", privileges: ["USAGE"] },
+            {
+                database: db.name,
+                schema: guard.name,
+                role: args.connectGroup,
+                objectType: "schema",
+                privileges: ["USAGE"],
+            },
             { ...child, dependsOn: [enableRls] },
         );
         const serviceGuardUsage = new postgresql.Grant(
             `${name}-guard-usage-service`,
-            { database: db.name, schema: guard.name, role: args.serviceRole, objectType: "schema", privileges: ["USAGE"] },
+            {
+                database: db.name,
+                schema: guard.name,
+                role: args.serviceRole,
+                objectType: "schema",
+                privileges: ["USAGE"],
+            },
             { ...child, dependsOn: [guardUsage] },
         );
         ready.push(serviceGuardUsage);

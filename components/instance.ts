@@ -13,7 +13,8 @@ export function createServer(
     const server = config.server;
     switch (server.mode) {
         case "existing":
-            if (!secrets.adminPassword) throw new ConfigError(["pgstack:adminPassword: is required for server.mode existing"]);
+            if (!secrets.adminPassword)
+                throw new ConfigError(["pgstack:adminPassword: is required for server.mode existing"]);
             return new ExistingServer(name, { server, adminPassword: secrets.adminPassword }, opts).endpoint;
     }
 }

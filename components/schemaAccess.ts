@@ -13,7 +13,11 @@ export type AccessLevel = "readwrite" | "readonly";
 
 /** Privileges per object type and level: the single source of what "app" and "read-only" mean. */
 export const PRIVILEGES: Record<AccessLevel, { table: string[]; sequence: string[]; function: string[] }> = {
-    readwrite: { table: ["SELECT", "INSERT", "UPDATE", "DELETE"], sequence: ["USAGE", "SELECT"], function: ["EXECUTE"] },
+    readwrite: {
+        table: ["SELECT", "INSERT", "UPDATE", "DELETE"],
+        sequence: ["USAGE", "SELECT"],
+        function: ["EXECUTE"],
+    },
     readonly: { table: ["SELECT"], sequence: ["SELECT"], function: [] },
 };
 
@@ -41,10 +45,18 @@ export function grantSchemaAccess(name: string, a: SchemaAccessArgs): pulumi.Res
     const p = PRIVILEGES[a.level];
     const common = { database: a.database, schema: a.schema, role: a.role };
 
-    created.push(new postgresql.Grant(`${name}-usage`, { ...common, objectType: "schema", privileges: ["USAGE"] }, opts()));
-    created.push(new postgresql.Grant(`${name}-tables`, { ...common, objectType: "table", privileges: p.table }, opts()));
     created.push(
-        new postgresql.Grant(`${name}-sequences`, { ...common, objectType: "sequence", privileges: p.sequence }, opts()),
+        new postgresql.Grant(`${name}-usage`, { ...common, objectType: "schema", privileges: ["USAGE"] }, opts()),
+    );
+    created.push(
+        new postgresql.Grant(`${name}-tables`, { ...common, objectType: "table", privileges: p.table }, opts()),
+    );
+    created.push(
+        new postgresql.Grant(
+            `${name}-sequences`,
+            { ...common, objectType: "sequence", privileges: p.sequence },
+            opts(),
+        ),
     );
     created.push(
         new postgresql.DefaultPrivileges(
@@ -62,7 +74,11 @@ export function grantSchemaAccess(name: string, a: SchemaAccessArgs): pulumi.Res
     );
     if (p.function.length > 0) {
         created.push(
-            new postgresql.Grant(`${name}-functions`, { ...common, objectType: "function", privileges: p.function }, opts()),
+            new postgresql.Grant(
+                `${name}-functions`,
+                { ...common, objectType: "function", privileges: p.function },
+                opts(),
+            ),
         );
         created.push(
             new postgresql.DefaultPrivileges(

@@ -39,7 +39,10 @@ export const pulumiConfigSource: ConfigSource = {
 };
 
 /** Turns the flat `pgstack:key -> string` map into the raw object the schema parses. */
-export function rawFromConfigMap(all: Record<string, string>, isSecret: (k: string) => boolean): Record<string, unknown> {
+export function rawFromConfigMap(
+    all: Record<string, string>,
+    isSecret: (k: string) => boolean,
+): Record<string, unknown> {
     const problems: string[] = [];
     const raw: Record<string, unknown> = {};
     const known = Object.keys(rawConfigSchema.shape);

@@ -37,10 +37,15 @@ const appSchemaName = identifier("a schema name")
     .refine(notReserved, {
         message: `may not be a reserved schema (${RESERVED_SCHEMAS.join(", ")}, pg_*)`,
     })
-    .refine((s) => !s.startsWith("tenant_"), { message: "may not start with tenant_ (tenant schemas are tenant_<id>)" });
+    .refine((s) => !s.startsWith("tenant_"), {
+        message: "may not start with tenant_ (tenant schemas are tenant_<id>)",
+    });
 
 /** A rotation seed: any short non-empty string; changing it rotates the passwords that depend on it. */
-const seed = z.string().min(1, "a rotation seed may not be empty").max(100, "a rotation seed is at most 100 characters");
+const seed = z
+    .string()
+    .min(1, "a rotation seed may not be empty")
+    .max(100, "a rotation seed is at most 100 characters");
 
 const port = z.number().int().min(1).max(65535);
 const sslmode = z.enum(SSL_MODES);
@@ -182,14 +187,20 @@ export const rawConfigSchema = z
         }
 
         if (cfg.server.mode === "existing" && cfg.adminPassword === undefined) {
-            issue(["adminPassword"], "is required for server.mode existing (pulumi config set --secret adminPassword …)");
+            issue(
+                ["adminPassword"],
+                "is required for server.mode existing (pulumi config set --secret adminPassword …)",
+            );
         }
 
         const dp = cfg.dataProtection;
         const production = cfg.environment === "production";
         if (!cfg.allowDataLoss) {
             if (dp.retainOnDelete === false) {
-                issue(["dataProtection", "retainOnDelete"], "false would drop data on delete; set pgstack:allowDataLoss true to allow it");
+                issue(
+                    ["dataProtection", "retainOnDelete"],
+                    "false would drop data on delete; set pgstack:allowDataLoss true to allow it",
+                );
             }
             if (production && dp.protect === false) {
                 issue(["dataProtection", "protect"], "false in production needs pgstack:allowDataLoss true");
@@ -198,7 +209,8 @@ export const rawConfigSchema = z
 
         const names = roleNamesOf(cfg);
         const roleValues = [names.service, names.app, names.readonly].filter((r) => r !== undefined);
-        if (new Set(roleValues).size !== roleValues.length) issue(["roles"], "service, app and readonly roles must differ");
+        if (new Set(roleValues).size !== roleValues.length)
+            issue(["roles"], "service, app and readonly roles must differ");
         for (const r of roleValues) {
             if (r.length > 63) issue(["roles"], `role "${r}" is longer than 63 characters (set pgstack:roles)`);
             if (r.startsWith(cfg.tenantRolePrefix)) {
@@ -261,7 +273,13 @@ function keyOf(path: readonly PropertyKey[]): string {
 export function parseConfig(raw: unknown): StackConfig {
     const result = rawConfigSchema.safeParse(raw);
     if (!result.success) {
-        throw new ConfigError(result.error.issues.map((i) => `${keyOf(i.path)}: ${i.message}`));
+        throw new ConfigError(
+            result.error.issues.flatMap((i) =>
+                i.code === "unrecognized_keys"
+                    ? i.keys.map((k) => `${keyOf([...i.path, k])}: unknown key`)
+                    : [`${keyOf(i.path)}: ${i.message}`],
+            ),
+        );
     }
     const c = result.data;
     const production = c.environment === "production";

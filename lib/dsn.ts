@@ -21,8 +21,10 @@ export function buildDsn(p: DsnParts): string {
     const url = new URL("postgresql://placeholder");
     url.hostname = p.host.includes(":") && !p.host.startsWith("[") ? `[${p.host}]` : p.host;
     url.port = String(p.port);
-    url.username = p.user;
-    url.password = p.password;
+    // The URL setters leave "%" (and a few others) as they are, so encode fully first; an
+    // already-encoded string passes the setters unchanged.
+    url.username = encodeURIComponent(p.user);
+    url.password = encodeURIComponent(p.password);
     url.pathname = `/${encodeURIComponent(p.database)}`;
     url.searchParams.set("sslmode", p.sslmode);
     if (p.sslrootcert) url.searchParams.set("sslrootcert", p.sslrootcert);

@@ -33,8 +33,17 @@ export interface Recorded {
     provider?: string;
 }
 
+/** Resource options as the engine receives them (the mock API does not pass them to newResource). */
+export interface RecordedOptions {
+    protect: boolean;
+    retainOnDelete: boolean;
+    /** URNs of explicit and implicit dependencies. */
+    dependencies: string[];
+}
+
 export class RecordingMocks implements pulumiType.runtime.Mocks {
     public readonly resources: Recorded[] = [];
+    public readonly options = new Map<string, RecordedOptions>();
     public readonly unknown: string[] = [];
 
     newResource(args: pulumiType.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
@@ -81,10 +90,49 @@ export interface ProgramRun {
 }
 
 /** Turns a plain object of config into the flat `pgstack:key` map Pulumi hands a program. */
+/** A secret input arrives in the mock as {<sig>: …, value}: this unwraps it. */
+export function plain(v: unknown): unknown {
+    if (v && typeof v === "object" && "value" in v && Object.keys(v).some((k) => /^[0-9a-f]{32}$/.test(k))) {
+        return (v as { value: unknown }).value;
+    }
+    return v;
+}
+
+/** Whether a recorded input was marked secret. */
+export function isSecretInput(v: unknown): boolean {
+    return plain(v) !== v;
+}
+
 export function configMap(config: Record<string, unknown>): Record<string, string> {
     return Object.fromEntries(
-        Object.entries(config).map(([k, v]) => [k.includes(":") ? k : `pgstack:${k}`, typeof v === "string" ? v : JSON.stringify(v)]),
+        Object.entries(config).map(([k, v]) => [
+            k.includes(":") ? k : `pgstack:${k}`,
+            typeof v === "string" ? v : JSON.stringify(v),
+        ]),
     );
+}
+
+interface RegisterRequest {
+    getName(): string;
+    getProtect(): boolean | undefined;
+    getRetainondelete(): boolean | undefined;
+    getDependenciesList(): string[];
+}
+
+/** Wraps the mock monitor so every registration's protect / retainOnDelete / dependencies are kept. */
+function recordOptions(pulumi: typeof pulumiType, mocks: RecordingMocks): void {
+    const monitor = pulumi.runtime.getMonitor() as unknown as {
+        registerResource(req: RegisterRequest, cb: unknown): unknown;
+    };
+    const original = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req, cb) => {
+        mocks.options.set(req.getName(), {
+            protect: req.getProtect() ?? false,
+            retainOnDelete: req.getRetainondelete() ?? false,
+            dependencies: req.getDependenciesList(),
+        });
+        return original(req, cb);
+    };
 }
 
 async function settle(pulumi: typeof pulumiType, value: unknown): Promise<{ value: unknown; secret: boolean }> {
@@ -94,7 +142,9 @@ async function settle(pulumi: typeof pulumiType, value: unknown): Promise<{ valu
         return { value: v, secret: await out.isSecret };
     }
     if (value && typeof value === "object" && !Array.isArray(value)) {
-        const entries = await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await settle(pulumi, v)] as const));
+        const entries = await Promise.all(
+            Object.entries(value).map(async ([k, v]) => [k, await settle(pulumi, v)] as const),
+        );
         return {
             value: Object.fromEntries(entries.map(([k, s]) => [k, s.value])),
             secret: entries.some(([, s]) => s.secret),
@@ -120,6 +170,7 @@ export async function runProgram(
         const secretKeys = (opts.secretKeys ?? ["adminPassword"]).map((k) => (k.includes(":") ? k : `pgstack:${k}`));
         pulumi.runtime.setAllConfig(configMap(config), secretKeys);
         await pulumi.runtime.setMocks(mocks, "pgstack", opts.stack ?? "test", opts.preview ?? false);
+        recordOptions(pulumi, mocks);
         try {
             exported = { ...(await import("../index")) };
         } catch (e) {

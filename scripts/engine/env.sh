@@ -1,0 +1,53 @@
+# shellcheck shell=bash
+# Source me (bash or zsh):  . scripts/engine/env.sh
+# Puts the pgstack engine (built by scripts/engine/bootstrap.sh) on PATH and points Pulumi at a
+# private, offline, local setup. Safe under `set -euo pipefail`; sets no shell options.
+#
+# Exports:
+#   PGSTACK_ENGINE_DIR   ${PGSTACK_CACHE:-$HOME/.cache/pgstack}/engine/<key>  (key = hash of the pins)
+#   PGSTACK_ENGINE_BIN   $PGSTACK_ENGINE_DIR/bin (prepended to PATH)
+#   PULUMI_HOME          private Pulumi home in the cache (plugins, credentials, workspaces)
+#   PULUMI_BACKEND_URL   file://<cache>/state, unless already set
+#   PULUMI_CONFIG_PASSPHRASE  "pgstack-local" if unset (local, non-secret state only)
+#   PULUMI_SKIP_UPDATE_CHECK, PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION,
+#   PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK  = true
+
+if [ -n "${BASH_SOURCE:-}" ]; then
+  PGSTACK_ENGINE_SRC=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+elif [ -n "${ZSH_VERSION:-}" ]; then
+  # shellcheck disable=SC2296
+  PGSTACK_ENGINE_SRC=$(cd -- "$(dirname -- "${(%):-%x}")" && pwd)
+else
+  PGSTACK_ENGINE_SRC=$(cd -- "$(dirname -- "$0")" && pwd)
+fi
+export PGSTACK_ENGINE_SRC
+
+# Cache key: hash of the pins (versions.env incl. ENGINE_RECIPE, wrapper go.mod/go.sum).
+PGSTACK_ENGINE_KEY=$(
+  cd -- "$PGSTACK_ENGINE_SRC" &&
+    cat versions.env cli/go.mod cli/go.sum nodejs/go.mod nodejs/go.sum 2>/dev/null |
+    sha256sum | cut -c1-16
+)
+export PGSTACK_ENGINE_KEY
+
+export PGSTACK_CACHE="${PGSTACK_CACHE:-${HOME}/.cache/pgstack}"
+export PGSTACK_ENGINE_DIR="${PGSTACK_CACHE}/engine/${PGSTACK_ENGINE_KEY}"
+export PGSTACK_ENGINE_BIN="${PGSTACK_ENGINE_DIR}/bin"
+
+case ":${PATH:-}:" in
+  *":${PGSTACK_ENGINE_BIN}:"*) ;;
+  *) export PATH="${PGSTACK_ENGINE_BIN}${PATH:+:${PATH}}" ;;
+esac
+
+export PULUMI_HOME="${PGSTACK_CACHE}/pulumi-home"
+if [ -z "${PULUMI_BACKEND_URL:-}" ]; then
+  export PULUMI_BACKEND_URL="file://${PGSTACK_CACHE}/state"
+  mkdir -p "${PGSTACK_CACHE}/state" 2>/dev/null || true
+fi
+# Local default only: the file backend encrypts secrets with this. Set your own for anything real.
+if [ -z "${PULUMI_CONFIG_PASSPHRASE+x}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
+  export PULUMI_CONFIG_PASSPHRASE="pgstack-local"
+fi
+export PULUMI_SKIP_UPDATE_CHECK=true
+export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+export PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK=true

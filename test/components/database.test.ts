@@ -1,0 +1,69 @@
+import { baseConfig, ProgramRun, runProgram } from "../harness";
+
+const GRANT = "postgresql:index/grant:Grant";
+
+let run: ProgramRun;
+beforeAll(async () => {
+    run = await runProgram(baseConfig({ extensions: ["pg_stat_statements", "vector"] }));
+    expect(run.error).toBeUndefined();
+});
+
+test("PUBLIC loses CONNECT and TEMPORARY on the database", () => {
+    const revoke = run.mocks
+        .ofType(GRANT)
+        .find((g) => g.inputs.role === "public" && g.inputs.objectType === "database");
+    expect(revoke?.inputs.privileges).toEqual([]);
+});
+
+test("PUBLIC may not CREATE in the public schema", () => {
+    const lock = run.mocks
+        .ofType(GRANT)
+        .find((g) => g.inputs.role === "public" && g.inputs.objectType === "schema" && g.inputs.schema === "public");
+    expect(lock?.inputs.privileges).toEqual(["USAGE"]);
+});
+
+test("CONNECT goes to the connect group only, after PUBLIC's is revoked", () => {
+    const connects = run.mocks
+        .ofType(GRANT)
+        .filter((g) => g.inputs.objectType === "database" && (g.inputs.privileges as string[]).includes("CONNECT"));
+    expect(connects.map((g) => g.inputs.role)).toEqual(["app_connect"]);
+    const deps = run.mocks.options.get(connects[0].name)?.dependencies ?? [];
+    expect(deps.some((u) => u.endsWith("pgstack-db-revoke-public"))).toBe(true);
+});
+
+test("app schemas are owned by the service role", () => {
+    const schema = run.mocks.ofType("postgresql:index/schema:Schema").find((s) => s.inputs.name === "app");
+    expect(schema?.inputs.owner).toBe("app_service");
+});
+
+test("configured extensions are created in the database", () => {
+    const ext = run.mocks.ofType("postgresql:index/extension:Extension");
+    expect(ext.map((e) => [e.inputs.name, e.inputs.database])).toEqual([
+        ["pg_stat_statements", "app"],
+        ["vector", "app"],
+    ]);
+});
+
+test("the tenant guard functions are installed and run with the caller's rights", () => {
+    const fns = run.mocks.ofType("postgresql:index/function:Function");
+    expect(fns.map((f) => f.inputs.name).sort()).toEqual(["current_tenant_id", "enable_tenant_rls"]);
+    for (const f of fns) {
+        expect(f.inputs.schema).toBe("pgstack");
+        expect(f.inputs.securityDefiner ?? false).toBe(false);
+    }
+});
+
+test("the database is retained when it leaves the stack", () => {
+    expect(run.mocks.options.get("pgstack-db-database")?.retainOnDelete).toBe(true);
+});
+
+test("in production the database is protected", async () => {
+    const prod = await runProgram(baseConfig({ environment: "production" }));
+    expect(prod.mocks.options.get("pgstack-db-database")?.protect).toBe(true);
+});
+
+test("every PostgreSQL resource goes through the stack's provider", () => {
+    const pg = run.mocks.custom.filter((r) => r.type.startsWith("postgresql:"));
+    expect(pg.length).toBeGreaterThan(10);
+    for (const r of pg) expect(r.provider).toMatch(/pgstack-server-provider/);
+});

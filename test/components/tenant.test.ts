@@ -1,0 +1,83 @@
+import { baseConfig, ProgramRun, Recorded, runProgram } from "../harness";
+
+const GRANT = "postgresql:index/grant:Grant";
+const DEFAULTS = "postgresql:index/defaultPrivileges:DefaultPrivileges";
+
+let run: ProgramRun;
+beforeAll(async () => {
+    run = await runProgram(baseConfig({ tenants: [{ id: "acme" }, { id: "globex", connectionLimit: 20 }] }));
+    expect(run.error).toBeUndefined();
+});
+
+const key = (r: Recorded) => `${r.type}|${r.name}`;
+
+test("each tenant gets schema tenant_<id> owned by the service role", () => {
+    const schemas = run.mocks
+        .ofType("postgresql:index/schema:Schema")
+        .filter((s) => String(s.inputs.name).startsWith("tenant_"));
+    expect(schemas.map((s) => [s.inputs.name, s.inputs.owner])).toEqual([
+        ["tenant_acme", "app_service"],
+        ["tenant_globex", "app_service"],
+    ]);
+});
+
+test("each tenant gets login role app_tenant_<id>, with its connection limit", () => {
+    const roles = run.mocks
+        .ofType("postgresql:index/role:Role")
+        .filter((r) => String(r.inputs.name).startsWith("app_tenant_"));
+    expect(roles.map((r) => [r.inputs.name, r.inputs.login, r.inputs.connectionLimit])).toEqual([
+        ["app_tenant_acme", true, -1],
+        ["app_tenant_globex", true, 20],
+    ]);
+});
+
+test("a tenant role is granted on its own schema only", () => {
+    for (const id of ["acme", "globex"]) {
+        const grants = run.mocks.resources.filter(
+            (r) => (r.type === GRANT || r.type === DEFAULTS) && r.inputs.role === `app_tenant_${id}`,
+        );
+        expect(grants.length).toBe(7);
+        for (const g of grants) expect(g.inputs.schema).toBe(`tenant_${id}`);
+    }
+});
+
+test("tables created later in a tenant schema are granted to the tenant (default privileges from the service role)", () => {
+    const d = run.mocks
+        .ofType(DEFAULTS)
+        .find((r) => r.inputs.role === "app_tenant_acme" && r.inputs.objectType === "table");
+    expect(d?.inputs).toMatchObject({
+        owner: "app_service",
+        schema: "tenant_acme",
+        privileges: ["SELECT", "INSERT", "UPDATE", "DELETE"],
+    });
+});
+
+test("adding a tenant adds exactly that tenant's resources and changes no other", async () => {
+    const before = await runProgram(baseConfig({ tenants: [{ id: "acme" }] }));
+    const after = await runProgram(baseConfig({ tenants: [{ id: "acme" }, { id: "initech" }] }));
+    const beforeKeys = new Map(before.mocks.resources.map((r) => [key(r), r]));
+    const added = after.mocks.resources.filter((r) => !beforeKeys.has(key(r)));
+    expect(added.length).toBeGreaterThan(5);
+    for (const r of added) expect(r.name).toMatch(/^pgstack-tenant-initech(-|$)/);
+    for (const r of after.mocks.resources) {
+        const old = beforeKeys.get(key(r));
+        if (old) expect(r.inputs).toEqual(old.inputs);
+    }
+    expect(after.mocks.resources.length - before.mocks.resources.length).toBe(added.length);
+});
+
+test("removing a tenant keeps its schema (and rows) on the server", () => {
+    for (const id of ["acme", "globex"]) {
+        expect(run.mocks.options.get(`pgstack-tenant-${id}-schema`)?.retainOnDelete).toBe(true);
+    }
+});
+
+test("in production tenant schemas are protected", async () => {
+    const prod = await runProgram(baseConfig({ environment: "production" }));
+    expect(prod.mocks.options.get("pgstack-tenant-acme-schema")?.protect).toBe(true);
+});
+
+test("a tenant's grants wait for the database-wide setup", () => {
+    const deps = run.mocks.options.get("pgstack-tenant-acme-access-usage")?.dependencies ?? [];
+    expect(deps.some((u) => u.endsWith("pgstack-db-guard-usage-service"))).toBe(true);
+});

@@ -1,0 +1,144 @@
+import { ConfigError, parseConfig } from "../../config/schema";
+import { baseConfig, runProgram } from "../harness";
+
+function problemsOf(raw: Record<string, unknown>): string[] {
+    try {
+        parseConfig(raw);
+    } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError);
+        return (e as ConfigError).problems;
+    }
+    throw new Error("config was accepted");
+}
+
+const server = (extra: Record<string, unknown>) => ({
+    mode: "existing",
+    host: "db.internal",
+    caCertPath: "/ca.pem",
+    ...extra,
+});
+
+// [what is wrong, config overrides, the key the error must name]
+const invalid: [string, Record<string, unknown>, string][] = [
+    ["missing environment", { environment: undefined }, "pgstack:environment"],
+    ["unknown environment", { environment: "prod" }, "pgstack:environment"],
+    ["missing server", { server: undefined }, "pgstack:server"],
+    ["unknown server mode", { server: { mode: "cloudsql", host: "x" } }, "pgstack:server"],
+    ["empty host", { server: server({ host: "" }) }, "pgstack:server.host"],
+    ["port out of range", { server: server({ port: 70000 }) }, "pgstack:server.port"],
+    ["port not a number", { server: server({ port: "5432" }) }, "pgstack:server.port"],
+    ["unknown server key", { server: server({ hots: "typo" }) }, "pgstack:server.hots"],
+    ["admin password missing", { adminPassword: undefined }, "pgstack:adminPassword"],
+    ["database name with a quote", { databaseName: 'app"; drop' }, "pgstack:databaseName"],
+    ["database name upper case", { databaseName: "App" }, "pgstack:databaseName"],
+    ["tenant id upper case", { tenants: [{ id: "Acme" }] }, "pgstack:tenants[0].id"],
+    ["tenant id starting with a digit", { tenants: [{ id: "1acme" }] }, "pgstack:tenants[0].id"],
+    ["tenant id with a dash", { tenants: [{ id: "ac-me" }] }, "pgstack:tenants[0].id"],
+    ["tenant id too long", { tenants: [{ id: "a".repeat(41) }] }, "pgstack:tenants[0].id"],
+    ["tenant id SQL injection", { tenants: [{ id: "x; drop schema public" }] }, "pgstack:tenants[0].id"],
+    ["duplicate tenant", { tenants: [{ id: "acme" }, { id: "acme" }] }, "pgstack:tenants[1].id"],
+    ["reserved tenant id public", { tenants: [{ id: "public" }] }, "pgstack:tenants[0].id"],
+    ["reserved tenant id pg_*", { tenants: [{ id: "pg_catalog" }] }, "pgstack:tenants[0].id"],
+    ["reserved tenant id information_schema", { tenants: [{ id: "information_schema" }] }, "pgstack:tenants[0].id"],
+    [
+        "tenant colliding with an app schema",
+        { schemas: ["app", "tenant_acme"], tenants: [{ id: "acme" }] },
+        "pgstack:schemas[1]",
+    ],
+    ["unknown tenant key", { tenants: [{ id: "acme", sede: "x" }] }, "pgstack:tenants[0].sede"],
+    ["empty tenant seed", { tenants: [{ id: "acme", seed: "" }] }, "pgstack:tenants[0].seed"],
+    ["app schema public", { schemas: ["public"] }, "pgstack:schemas[0]"],
+    ["app schema is the guard schema", { schemas: ["pgstack"] }, "pgstack:schemas[0]"],
+    ["no app schema", { schemas: [] }, "pgstack:schemas"],
+    ["weak DSN sslmode", { sslmode: "disable" }, "pgstack:sslmode"],
+    ["weak DSN sslmode prefer", { sslmode: "prefer" }, "pgstack:sslmode"],
+    ["unknown sslmode", { sslmode: "required" }, "pgstack:sslmode"],
+    ["weak admin sslmode", { server: server({ sslmode: "allow" }) }, "pgstack:server.sslmode"],
+    ["verify-full without a CA", { server: { mode: "existing", host: "db.internal" } }, "pgstack:server.caCertPath"],
+    ["extension name with a quote", { extensions: ["vector'"] }, "pgstack:extensions[0]"],
+    ["duplicate extension", { extensions: ["vector", "vector"] }, "pgstack:extensions"],
+    ["role name with a space", { roles: { app: "app role" } }, "pgstack:roles.app"],
+    ["two roles with one name", { roles: { app: "same", service: "same" } }, "pgstack:roles"],
+    ["role with the tenant prefix", { roles: { app: "app_tenant_x" } }, "pgstack:roles"],
+    ["unknown role kind", { roles: { admin: "root" } }, "pgstack:roles.admin"],
+    ["bad tenant role prefix", { tenantRolePrefix: "Tenant-" }, "pgstack:tenantRolePrefix"],
+    ["empty global seed", { rotation: { seed: "" } }, "pgstack:rotation.seed"],
+    [
+        "retainOnDelete off without allowDataLoss",
+        { dataProtection: { retainOnDelete: false } },
+        "pgstack:dataProtection.retainOnDelete",
+    ],
+    [
+        "protect off in production without allowDataLoss",
+        { environment: "production", dataProtection: { protect: false } },
+        "pgstack:dataProtection.protect",
+    ],
+    ["readonlyRole not a boolean", { readonlyRole: "yes" }, "pgstack:readonlyRole"],
+    ["tenants not a list", { tenants: { id: "acme" } }, "pgstack:tenants"],
+    ["unknown top-level key", { databse: "typo" }, "pgstack:databse"],
+];
+
+describe("invalid stack config is rejected with the key named", () => {
+    test.each(invalid)("%s", (_what, overrides, key) => {
+        const raw = baseConfig(overrides);
+        for (const [k, v] of Object.entries(overrides)) if (v === undefined) delete raw[k];
+        const problems = problemsOf(raw);
+        expect(
+            problems.some((p) => p.startsWith(`${key}:`) || p.startsWith(`${key}[`) || p.startsWith(`${key}.`)),
+        ).toBe(true);
+    });
+
+    test("there are at least 15 distinct invalid configs", () => {
+        expect(new Set(invalid.map(([, , key]) => key)).size).toBeGreaterThanOrEqual(15);
+    });
+});
+
+describe("an invalid config registers no resource", () => {
+    test.each([
+        ["tenant id", { tenants: [{ id: "Bad" }] }, "pgstack:tenants[0].id"],
+        ["sslmode", { sslmode: "disable" }, "pgstack:sslmode"],
+        ["missing admin password", { adminPassword: "" }, "pgstack:adminPassword"],
+    ])("bad %s", async (_what, overrides, key) => {
+        const run = await runProgram(baseConfig(overrides));
+        expect(run.error?.message).toContain(key);
+        expect(run.mocks.resources).toHaveLength(0);
+    });
+});
+
+describe("safe defaults", () => {
+    const minimal = () => ({ environment: "staging", server: server({}), adminPassword: "x" });
+
+    test("DSN sslmode defaults to verify-full", () => {
+        expect(parseConfig(minimal()).sslmode).toBe("verify-full");
+    });
+
+    test("the admin connection defaults to verify-full", () => {
+        expect(parseConfig(minimal()).server.sslmode).toBe("verify-full");
+    });
+
+    test("data is retained on delete by default", () => {
+        expect(parseConfig(minimal()).dataProtection.retainOnDelete).toBe(true);
+    });
+
+    test("production protects data by default", () => {
+        expect(parseConfig({ ...minimal(), environment: "production" }).dataProtection.protect).toBe(true);
+    });
+
+    test("weakening protection in production takes allowDataLoss", () => {
+        const c = parseConfig({
+            ...minimal(),
+            environment: "production",
+            allowDataLoss: true,
+            dataProtection: { protect: false, retainOnDelete: false },
+        });
+        expect(c.dataProtection).toEqual({ protect: false, retainOnDelete: false });
+    });
+
+    test("an insecure sslmode takes allowInsecureSsl", () => {
+        expect(parseConfig({ ...minimal(), sslmode: "disable", allowInsecureSsl: true }).sslmode).toBe("disable");
+    });
+
+    test("the read-only role is off unless asked for", () => {
+        expect(parseConfig(minimal()).roles.readonly).toBeUndefined();
+    });
+});
