@@ -5,18 +5,29 @@
 import { loadConfig } from "./config/load";
 import { AccessLayer } from "./components/accessLayer";
 import { createServer } from "./components/instance";
+import { ObjectStorage, StorageEnv } from "./components/storage/objectStorage";
 
 const { config, secrets } = loadConfig();
 
-const endpoint = createServer("pgstack-server", config, secrets);
+// Object storage and backup buckets, when configured: S3 or R2, the same outputs either way.
+const storage = config.storage
+    ? new ObjectStorage("pgstack-storage", { config: config.storage, protection: config.dataProtection })
+    : undefined;
+
+const server = createServer("pgstack-server", config, secrets);
+const endpoint = server.endpoint;
 const access = new AccessLayer("pgstack", { config, endpoint });
 
 // Non-secret facts about the stack.
 export const environment = config.environment;
+export const serverMode = server.mode;
 export const host = endpoint.host;
 export const port = endpoint.port;
 export const databaseName = access.databaseName;
 export const sslmode = config.sslmode;
+/** RDS: download this CA's bundle for verify-full. Docker: the generated CA certificate (PEM). */
+export const caBundleName = server.caBundleName;
+export const caCertificate = endpoint.caCert;
 export const roles = {
     service: access.roles.service.role.name,
     app: access.roles.app.role.name,
@@ -29,3 +40,20 @@ export const DATABASE_URL = access.appUrl;
 export const DATABASE_SERVICE_URL = access.serviceUrl;
 export const DATABASE_READONLY_URL = access.readonlyUrl;
 export const TENANT_DATABASE_URLS = access.tenantUrls;
+
+// Object storage for the app (raw bucket) and the backup tools (backup bucket); secret keys are secret.
+const storageEnv: Partial<StorageEnv> = storage?.env ?? {};
+export const {
+    RAW_STORAGE_BUCKET,
+    OBJECT_STORAGE_REGION,
+    OBJECT_STORAGE_ENDPOINT,
+    OBJECT_STORAGE_ACCESS_KEY_ID,
+    OBJECT_STORAGE_SECRET_ACCESS_KEY,
+    WALG_S3_PREFIX,
+    BACKUP_S3_ENDPOINT,
+    BACKUP_S3_BUCKET,
+    BACKUP_S3_REGION,
+    BACKUP_S3_FORCE_PATH_STYLE,
+    BACKUP_AWS_ACCESS_KEY_ID,
+    BACKUP_AWS_SECRET_ACCESS_KEY,
+} = storageEnv;

@@ -4,7 +4,7 @@
  */
 import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
-import type { ServerConfig, SslMode } from "../config/schema";
+import type { ExistingServerConfig, SslMode } from "../config/schema";
 
 export interface ServerEndpoint {
     /** Host and port for direct connections (admin, service role, migrations). */
@@ -20,12 +20,14 @@ export interface ServerEndpoint {
     sslmode: SslMode;
     /** CA bundle path for verify-ca / verify-full, when there is one. */
     caCertPath: pulumi.Output<string | undefined>;
+    /** The CA certificate (PEM) when the stack generated it (docker mode). */
+    caCert: pulumi.Output<string | undefined>;
     /** The @pulumi/postgresql provider connected as the admin. */
     provider: postgresql.Provider;
 }
 
 export interface ExistingServerArgs {
-    server: Extract<ServerConfig, { mode: "existing" }>;
+    server: ExistingServerConfig;
     /** Secret admin password from stack config. */
     adminPassword: pulumi.Output<string>;
 }
@@ -61,6 +63,7 @@ export class ExistingServer extends pulumi.ComponentResource {
             adminPassword: pulumi.secret(args.adminPassword),
             sslmode: s.sslmode,
             caCertPath: pulumi.output(s.caCertPath),
+            caCert: pulumi.output(undefined),
             provider,
         };
         this.registerOutputs({ host: this.endpoint.host, port: this.endpoint.port });

@@ -6,30 +6,22 @@
  * Nothing here touches Pulumi: it is pure and unit-tested directly.
  */
 import { z } from "zod";
+import { identifier, INSECURE_SSL_MODES, OPEN_CIDRS, serverSchema, ServerConfig, SSL_MODES, SslMode } from "./server";
+import { resolveStorage, StorageConfig, storageSchema } from "./storage";
+
+export { INSECURE_SSL_MODES, SSL_MODES, serverSchema };
+export type { SslMode };
+export type { ServerConfig, ExistingServerConfig, RdsServerConfig, DockerServerConfig } from "./server";
 
 /** Schemas and name prefixes the stack itself owns; tenants and app schemas may not take them. */
 export const GUARD_SCHEMA = "pgstack";
 export const RESERVED_SCHEMAS: readonly string[] = ["public", "information_schema", GUARD_SCHEMA];
 
 export const TENANT_ID_PATTERN = /^[a-z][a-z0-9_]{0,39}$/;
-const IDENTIFIER_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
 const EXTENSION_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
-
-export const SSL_MODES = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] as const;
-export type SslMode = (typeof SSL_MODES)[number];
-/** sslmodes that do not guarantee an encrypted connection. */
-export const INSECURE_SSL_MODES: readonly SslMode[] = ["disable", "allow", "prefer"];
 
 export const ENVIRONMENTS = ["local", "staging", "production"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
-
-const identifier = (what: string) =>
-    z
-        .string()
-        .regex(
-            IDENTIFIER_PATTERN,
-            `${what} must be a lower-case SQL identifier: a letter or _, then letters, digits or _, at most 63 characters`,
-        );
 
 const notReserved = (name: string) => !RESERVED_SCHEMAS.includes(name) && !name.startsWith("pg_");
 
@@ -47,30 +39,7 @@ const seed = z
     .min(1, "a rotation seed may not be empty")
     .max(100, "a rotation seed is at most 100 characters");
 
-const port = z.number().int().min(1).max(65535);
 const sslmode = z.enum(SSL_MODES);
-
-/** How pgstack reaches the server: an existing/managed one whose admin login is given. */
-const existingServer = z
-    .object({
-        mode: z.literal("existing"),
-        host: z.string().min(1, "host may not be empty"),
-        port: port.default(5432),
-        adminUser: z.string().min(1).max(63).default("postgres"),
-        /** The database the admin connection opens to create ours. */
-        maintenanceDatabase: identifier("maintenanceDatabase").default("postgres"),
-        /** sslmode of the admin connection made by the Pulumi provider. */
-        sslmode: sslmode.default("verify-full"),
-        /** Path to the CA bundle that signs the server's certificate (for verify-ca / verify-full). */
-        caCertPath: z.string().min(1).optional(),
-        /** Whether the admin login is a real superuser (false on RDS, Cloud SQL, Supabase, ...). */
-        superuser: z.boolean().default(false),
-    })
-    .strict();
-
-export const serverSchema = z.discriminatedUnion("mode", [existingServer], {
-    error: () => "mode must be one of: existing",
-});
 
 const tenantSchema = z
     .object({
@@ -141,6 +110,8 @@ export const rawConfigSchema = z
         dataProtection: dataProtection.default({}),
         /** Explicit opt-in to letting data leave with the stack (no retainOnDelete / protect in production). */
         allowDataLoss: z.boolean().default(false),
+        /** Object storage and backup buckets (config/storage.ts); absent: no buckets. */
+        storage: storageSchema.optional(),
         /**
          * Secret: the admin password of an existing server (set with `pulumi config set --secret`).
          * Validated here, but never copied into StackConfig: it reaches components as a secret Output.
@@ -173,16 +144,58 @@ export const rawConfigSchema = z
                     `"${cfg.sslmode}" allows unencrypted connections; use require, verify-ca or verify-full (or set pgstack:allowInsecureSsl true)`,
                 );
             }
-            if (INSECURE_SSL_MODES.includes(cfg.server.sslmode)) {
+            if (cfg.server.mode !== "docker" && INSECURE_SSL_MODES.includes(cfg.server.sslmode)) {
                 issue(
                     ["server", "sslmode"],
                     `"${cfg.server.sslmode}" allows unencrypted connections; use require, verify-ca or verify-full (or set pgstack:allowInsecureSsl true)`,
                 );
             }
         }
-        if ((cfg.sslmode === "verify-ca" || cfg.sslmode === "verify-full") && cfg.server.mode === "existing") {
-            if (!cfg.server.caCertPath) {
-                issue(["server", "caCertPath"], `sslmode ${cfg.sslmode} needs the CA bundle that signs the server`);
+        const verifies = (m: SslMode) => m === "verify-ca" || m === "verify-full";
+        if (
+            (verifies(cfg.sslmode) || (cfg.server.mode !== "docker" && verifies(cfg.server.sslmode))) &&
+            !cfg.server.caCertPath
+        ) {
+            issue(
+                ["server", "caCertPath"],
+                cfg.server.mode === "docker"
+                    ? `sslmode ${cfg.sslmode} needs a path to write the generated CA certificate to`
+                    : `sslmode ${cfg.sslmode} needs the CA bundle that signs the server`,
+            );
+        }
+
+        if (cfg.server.mode === "rds") {
+            const rds = cfg.server;
+            rds.allowedCidrs.forEach((c, i) => {
+                if (OPEN_CIDRS.includes(c)) {
+                    issue(
+                        ["server", "allowedCidrs", i],
+                        `${c} opens the database to the internet; list your VPC or office CIDRs`,
+                    );
+                }
+            });
+            if (rds.publiclyAccessible && !rds.allowPublicAccess) {
+                issue(
+                    ["server", "publiclyAccessible"],
+                    "true needs the explicit override pgstack:server.allowPublicAccess true",
+                );
+            }
+            if (rds.maxAllocatedStorage < rds.allocatedStorage) {
+                issue(["server", "maxAllocatedStorage"], "must be at least allocatedStorage");
+            }
+            if (Object.keys(rds.parameters).includes("rds.force_ssl")) {
+                issue(["server", "parameters", "rds.force_ssl"], "is always 1: SSL is enforced on every RDS instance");
+            }
+            if (cfg.environment === "production" && !cfg.allowDataLoss) {
+                if (rds.deletionProtection === false) {
+                    issue(["server", "deletionProtection"], "false in production needs pgstack:allowDataLoss true");
+                }
+                if (rds.backupRetentionDays < 7) {
+                    issue(
+                        ["server", "backupRetentionDays"],
+                        "below 7 days in production needs pgstack:allowDataLoss true",
+                    );
+                }
             }
         }
 
@@ -234,7 +247,6 @@ function roleNamesOf(c: {
 
 export type RawConfig = z.input<typeof rawConfigSchema>;
 type Parsed = z.output<typeof rawConfigSchema>;
-export type ServerConfig = Parsed["server"];
 export type TenantConfig = Parsed["tenants"][number];
 
 /** The typed configuration every component receives. */
@@ -250,6 +262,8 @@ export interface StackConfig {
     tenants: TenantConfig[];
     rotation: { seed: string; service?: string; app?: string; readonly?: string; admin?: string };
     dataProtection: { retainOnDelete: boolean; protect: boolean };
+    /** Object storage and backups, when configured. */
+    storage?: StorageConfig;
 }
 
 /** Raised for invalid configuration; one line per problem, each naming its `pgstack:` key. */
@@ -298,5 +312,6 @@ export function parseConfig(raw: unknown): StackConfig {
             retainOnDelete: c.dataProtection.retainOnDelete ?? true,
             protect: c.dataProtection.protect ?? production,
         },
+        storage: c.storage && resolveStorage(c.storage),
     };
 }

@@ -15,16 +15,77 @@ export const KNOWN_TYPES = new Set<string>([
     "postgresql:index/extension:Extension",
     "postgresql:index/function:Function",
     "random:index/randomPassword:RandomPassword",
+    "aws:rds/parameterGroup:ParameterGroup",
+    "aws:rds/subnetGroup:SubnetGroup",
+    "aws:rds/instance:Instance",
+    "aws:ec2/securityGroup:SecurityGroup",
+    "docker:index/network:Network",
+    "docker:index/volume:Volume",
+    "docker:index/remoteImage:RemoteImage",
+    "docker:index/container:Container",
+    "tls:index/privateKey:PrivateKey",
+    "tls:index/selfSignedCert:SelfSignedCert",
+    "tls:index/certRequest:CertRequest",
+    "tls:index/locallySignedCert:LocallySignedCert",
+    // Object storage (components/storage): S3 …
+    "aws:s3/bucket:Bucket",
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    "aws:s3/bucketVersioning:BucketVersioning",
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    "aws:s3/bucketPolicy:BucketPolicy",
+    "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
+    "aws:kms/key:Key",
+    "aws:iam/user:User",
+    "aws:iam/userPolicy:UserPolicy",
+    "aws:iam/accessKey:AccessKey",
+    // … and R2.
+    "cloudflare:index/r2Bucket:R2Bucket",
+    "cloudflare:index/r2BucketLifecycle:R2BucketLifecycle",
+    "cloudflare:index/r2BucketLock:R2BucketLock",
+    "cloudflare:index/r2ManagedDomain:R2ManagedDomain",
+    "cloudflare:index/accountToken:AccountToken",
 ]);
 
 /** Component resources of the stack: recorded too, so a test can check the tree. */
 export const COMPONENT_TYPES = new Set<string>([
     "pgstack:server:ExistingServer",
+    "pgstack:server:RdsInstance",
+    "pgstack:server:DockerPostgres",
+    "pgstack:tls:ServerCerts",
     "pgstack:access:AccessLayer",
     "pgstack:access:AccessRoles",
     "pgstack:access:AppDatabase",
     "pgstack:access:Tenant",
+    "pgstack:storage:ObjectStorage",
+    "pgstack:storage:S3Storage",
+    "pgstack:storage:S3Bucket",
+    "pgstack:storage:S3Credential",
+    "pgstack:storage:R2Storage",
+    "pgstack:storage:R2Bucket",
+    "pgstack:storage:R2Token",
 ]);
+
+/** Outputs the cloud would compute, so dependent inputs resolve in mock mode. */
+const MOCK_OUTPUTS: Record<string, (a: pulumiType.runtime.MockResourceArgs) => Record<string, unknown>> = {
+    "aws:rds/instance:Instance": (a) => ({
+        address: `${a.name}.abc123.eu-west-1.rds.amazonaws.com`,
+        port: a.inputs.port ?? 5432,
+        arn: `arn:aws:rds:eu-west-1:123456789012:db:${a.name}`,
+    }),
+    "aws:rds/parameterGroup:ParameterGroup": (a) => ({ name: `${a.name}-pg`, arn: `arn:aws:rds:::pg:${a.name}` }),
+    "aws:rds/subnetGroup:SubnetGroup": (a) => ({ name: `${a.name}-sng` }),
+    "docker:index/remoteImage:RemoteImage": (a) => ({ imageId: `sha256:${a.name}` }),
+    "tls:index/privateKey:PrivateKey": (a) => ({ privateKeyPem: `-----BEGIN PRIVATE KEY----- ${a.name}` }),
+    "tls:index/selfSignedCert:SelfSignedCert": (a) => ({ certPem: `-----BEGIN CERTIFICATE----- ${a.name}` }),
+    "tls:index/certRequest:CertRequest": (a) => ({ certRequestPem: `-----BEGIN CERTIFICATE REQUEST----- ${a.name}` }),
+    "tls:index/locallySignedCert:LocallySignedCert": (a) => ({ certPem: `-----BEGIN CERTIFICATE----- ${a.name}` }),
+    "aws:kms/key:Key": (a) => ({ arn: `arn:aws:kms:eu-west-1:123456789012:key/${a.name}` }),
+    "aws:iam/user:User": (a) => ({ name: `${a.name}-user` }),
+    "aws:iam/accessKey:AccessKey": (a) => ({ secret: `aws-secret-${a.name}` }),
+    "cloudflare:index/accountToken:AccountToken": (a) => ({ value: `cf-token-${a.name}` }),
+};
 
 export interface Recorded {
     type: string;
@@ -39,6 +100,8 @@ export interface RecordedOptions {
     retainOnDelete: boolean;
     /** URNs of explicit and implicit dependencies. */
     dependencies: string[];
+    /** URNs each input property depends on (what a stack policy links resources by). */
+    propertyDependencies: Record<string, string[]>;
 }
 
 export class RecordingMocks implements pulumiType.runtime.Mocks {
@@ -57,6 +120,7 @@ export class RecordingMocks implements pulumiType.runtime.Mocks {
             // Deterministic per name and keepers, so a test can see which passwords rotate.
             state.result = `pw-${args.name}-${JSON.stringify(args.inputs.keepers ?? {})}`.replace(/[^A-Za-z0-9]/g, "x");
         }
+        Object.assign(state, MOCK_OUTPUTS[args.type]?.(args) ?? {});
         return { id: `${args.name}-id`, state };
     }
 
@@ -117,6 +181,15 @@ interface RegisterRequest {
     getProtect(): boolean | undefined;
     getRetainondelete(): boolean | undefined;
     getDependenciesList(): string[];
+    getPropertydependenciesMap(): { forEach(cb: (deps: { getUrnsList(): string[] }, key: string) => void): void };
+}
+
+function propertyDependenciesOf(req: RegisterRequest): Record<string, string[]> {
+    const deps: Record<string, string[]> = {};
+    req.getPropertydependenciesMap().forEach((d, key) => {
+        deps[key] = d.getUrnsList();
+    });
+    return deps;
 }
 
 /** Wraps the mock monitor so every registration's protect / retainOnDelete / dependencies are kept. */
@@ -130,6 +203,7 @@ function recordOptions(pulumi: typeof pulumiType, mocks: RecordingMocks): void {
             protect: req.getProtect() ?? false,
             retainOnDelete: req.getRetainondelete() ?? false,
             dependencies: req.getDependenciesList(),
+            propertyDependencies: propertyDependenciesOf(req),
         });
         return original(req, cb);
     };
@@ -201,5 +275,18 @@ export function baseConfig(overrides: Record<string, unknown> = {}): Record<stri
         tenants: [{ id: "acme" }, { id: "globex" }],
         readonlyRole: true,
         ...overrides,
+    };
+}
+
+/** A valid RDS server block, to vary in tests. */
+export function rdsServer(extra: Record<string, unknown> = {}): Record<string, unknown> {
+    return {
+        mode: "rds",
+        vpcId: "vpc-0abc",
+        subnetIds: ["subnet-01", "subnet-02"],
+        allowedCidrs: ["10.0.0.0/16"],
+        allowedSecurityGroupIds: ["sg-0123"],
+        caCertPath: "/etc/ssl/certs/rds-global-bundle.pem",
+        ...extra,
     };
 }

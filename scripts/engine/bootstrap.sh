@@ -46,7 +46,8 @@ if [ "$use_system" = 0 ] && [ -L "$bin/pulumi" ]; then
   rm -f "$bin/pulumi" "$bin/pulumi-language-nodejs" "$PGSTACK_ENGINE_DIR/.ready"
 fi
 
-if [ -f "$PGSTACK_ENGINE_DIR/.ready" ] && [ -x "$bin/pulumi" ] && [ -x "$bin/pulumi-language-nodejs" ]; then
+if [ -f "$PGSTACK_ENGINE_DIR/.ready" ] && [ -x "$bin/pulumi" ] && [ -x "$bin/pulumi-language-nodejs" ] &&
+  [ -x "$bin/pulumi-resource-pulumi-nodejs" ]; then
   log "engine ready ($bin)"
   exit 0
 fi
@@ -129,6 +130,21 @@ fi
 # --- Node.js language host ---------------------------------------------------------------------
 build pulumi-language-nodejs nodejs github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3 \
   "$PULUMI_LANGUAGE_NODEJS_VERSION"
+
+# --- Node.js dynamic-provider host -------------------------------------------------------------
+# Pulumi runs `pulumi-resource-pulumi-nodejs` (from the program's directory) for
+# pulumi.dynamic.Resource; release tarballs ship it next to the CLI. Ours runs the dynamic-provider
+# entry point of the @pulumi/pulumi that the program itself depends on.
+if [ ! -x "$bin/pulumi-resource-pulumi-nodejs" ]; then
+  cat >"$bin/.pulumi-resource-pulumi-nodejs.tmp" <<'SH'
+#!/bin/sh
+# pgstack engine: host for Node.js dynamic providers (written by scripts/engine/bootstrap.sh).
+entry=$(node -e 'process.stdout.write(require.resolve("@pulumi/pulumi/cmd/dynamic-provider"))') || exit 1
+exec node "$entry" "$@"
+SH
+  chmod +x "$bin/.pulumi-resource-pulumi-nodejs.tmp"
+  mv -f "$bin/.pulumi-resource-pulumi-nodejs.tmp" "$bin/pulumi-resource-pulumi-nodejs"
+fi
 
 # --- resource providers ------------------------------------------------------------------------
 # Not servable by the Go module proxy at any tried version (see versions.env): nothing to build.

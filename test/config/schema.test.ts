@@ -18,6 +18,14 @@ const server = (extra: Record<string, unknown>) => ({
     ...extra,
 });
 
+const rds = (extra: Record<string, unknown>) => ({
+    mode: "rds",
+    vpcId: "vpc-0abc",
+    subnetIds: ["subnet-01", "subnet-02"],
+    caCertPath: "/ca.pem",
+    ...extra,
+});
+
 // [what is wrong, config overrides, the key the error must name]
 const invalid: [string, Record<string, unknown>, string][] = [
     ["missing environment", { environment: undefined }, "pgstack:environment"],
@@ -76,6 +84,50 @@ const invalid: [string, Record<string, unknown>, string][] = [
     ["readonlyRole not a boolean", { readonlyRole: "yes" }, "pgstack:readonlyRole"],
     ["tenants not a list", { tenants: { id: "acme" } }, "pgstack:tenants"],
     ["unknown top-level key", { databse: "typo" }, "pgstack:databse"],
+    ["RDS open to the internet", { server: rds({ allowedCidrs: ["0.0.0.0/0"] }) }, "pgstack:server.allowedCidrs[0]"],
+    ["RDS open to the IPv6 internet", { server: rds({ allowedCidrs: ["::/0"] }) }, "pgstack:server.allowedCidrs[0]"],
+    [
+        "public RDS without the override",
+        { server: rds({ publiclyAccessible: true }) },
+        "pgstack:server.publiclyAccessible",
+    ],
+    [
+        "production RDS without deletion protection",
+        { environment: "production", server: rds({ deletionProtection: false }) },
+        "pgstack:server.deletionProtection",
+    ],
+    [
+        "production RDS with 1 day of backups",
+        { environment: "production", server: rds({ backupRetentionDays: 1 }) },
+        "pgstack:server.backupRetentionDays",
+    ],
+    [
+        "production RDS with a weak admin sslmode",
+        { environment: "production", server: rds({ sslmode: "prefer" }) },
+        "pgstack:server.sslmode",
+    ],
+    ["RDS with one subnet", { server: rds({ subnetIds: ["subnet-01"] }) }, "pgstack:server.subnetIds"],
+    ["RDS with a bad VPC id", { server: rds({ vpcId: "my-vpc" }) }, "pgstack:server.vpcId"],
+    [
+        "RDS turning force_ssl off",
+        { server: rds({ parameters: { "rds.force_ssl": "0" } }) },
+        "pgstack:server.parameters",
+    ],
+    [
+        "RDS with an unknown instance class",
+        { server: rds({ instanceClass: "t3.micro" }) },
+        "pgstack:server.instanceClass",
+    ],
+    [
+        "Docker published on all interfaces",
+        { server: { mode: "docker", caCertPath: "/ca", bindAddress: "0.0.0.0" } },
+        "pgstack:server.bindAddress",
+    ],
+    [
+        "Docker with an unknown pool mode",
+        { server: { mode: "docker", caCertPath: "/ca", pgbouncer: { poolMode: "fast" } } },
+        "pgstack:server.pgbouncer.poolMode",
+    ],
 ];
 
 describe("invalid stack config is rejected with the key named", () => {
@@ -113,7 +165,7 @@ describe("safe defaults", () => {
     });
 
     test("the admin connection defaults to verify-full", () => {
-        expect(parseConfig(minimal()).server.sslmode).toBe("verify-full");
+        expect((parseConfig(minimal()).server as { sslmode: string }).sslmode).toBe("verify-full");
     });
 
     test("data is retained on delete by default", () => {
@@ -132,6 +184,21 @@ describe("safe defaults", () => {
             dataProtection: { protect: false, retainOnDelete: false },
         });
         expect(c.dataProtection).toEqual({ protect: false, retainOnDelete: false });
+    });
+
+    test("a public RDS instance takes the explicit override", () => {
+        const c = parseConfig({ ...minimal(), server: rds({ publiclyAccessible: true, allowPublicAccess: true }) });
+        expect(c.server).toMatchObject({ publiclyAccessible: true });
+    });
+
+    test("production RDS without deletion protection takes allowDataLoss", () => {
+        const c = parseConfig({
+            ...minimal(),
+            environment: "production",
+            allowDataLoss: true,
+            server: rds({ deletionProtection: false }),
+        });
+        expect(c.server).toMatchObject({ deletionProtection: false });
     });
 
     test("an insecure sslmode takes allowInsecureSsl", () => {

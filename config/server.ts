@@ -1,0 +1,131 @@
+/**
+ * Where the PostgreSQL server comes from, three ways: AWS RDS, a local Docker container, or an
+ * existing/managed server whose admin login is given. One discriminated union on `mode`.
+ */
+import { z } from "zod";
+
+export const SSL_MODES = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] as const;
+export type SslMode = (typeof SSL_MODES)[number];
+/** sslmodes that do not guarantee an encrypted connection. */
+export const INSECURE_SSL_MODES: readonly SslMode[] = ["disable", "allow", "prefer"];
+
+const IDENTIFIER_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
+export const identifier = (what: string) =>
+    z
+        .string()
+        .regex(
+            IDENTIFIER_PATTERN,
+            `${what} must be a lower-case SQL identifier: a letter or _, then letters, digits or _, at most 63 characters`,
+        );
+
+const port = z.number().int().min(1).max(65535);
+const sslmode = z.enum(SSL_MODES);
+const cidr = z
+    .string()
+    .regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$|^[0-9a-fA-F:]+\/\d{1,3}$/, "a CIDR block such as 10.0.0.0/16");
+/** CIDRs that open a port to the whole internet. */
+export const OPEN_CIDRS: readonly string[] = ["0.0.0.0/0", "::/0"];
+
+const existing = z
+    .object({
+        mode: z.literal("existing"),
+        host: z.string().min(1, "host may not be empty"),
+        port: port.default(5432),
+        adminUser: z.string().min(1).max(63).default("postgres"),
+        /** The database the admin connection opens to create ours. */
+        maintenanceDatabase: identifier("maintenanceDatabase").default("postgres"),
+        /** sslmode of the admin connection made by the Pulumi provider. */
+        sslmode: sslmode.default("verify-full"),
+        /** Path to the CA bundle that signs the server's certificate (for verify-ca / verify-full). */
+        caCertPath: z.string().min(1).optional(),
+        /** Whether the admin login is a real superuser (false on RDS, Cloud SQL, Supabase, ...). */
+        superuser: z.boolean().default(false),
+    })
+    .strict();
+
+const rds = z
+    .object({
+        mode: z.literal("rds"),
+        /** PostgreSQL major version; the parameter group family follows it. */
+        engineVersion: z.enum(["16", "17"]).default("16"),
+        instanceClass: z
+            .string()
+            .regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, "an RDS instance class such as db.t4g.medium")
+            .default("db.t4g.medium"),
+        allocatedStorage: z.number().int().min(20).max(65536).default(20),
+        maxAllocatedStorage: z.number().int().min(20).max(65536).default(100),
+        /** Multi-AZ standby; defaults to true in production. */
+        multiAz: z.boolean().optional(),
+        vpcId: z.string().regex(/^vpc-[0-9a-f]+$/, "a VPC id such as vpc-0abc123"),
+        subnetIds: z
+            .array(z.string().regex(/^subnet-[0-9a-f]+$/, "a subnet id such as subnet-0abc123"))
+            .min(2, "RDS needs subnets in at least two availability zones"),
+        /** Networks allowed to reach port 5432. Never 0.0.0.0/0. */
+        allowedCidrs: z.array(cidr).default([]),
+        allowedSecurityGroupIds: z
+            .array(z.string().regex(/^sg-[0-9a-f]+$/, "a security group id such as sg-0abc123"))
+            .default([]),
+        /** KMS key for storage encryption; the AWS-managed key when absent. Storage is always encrypted. */
+        kmsKeyId: z.string().min(1).optional(),
+        /** Days of automated backups (point-in-time recovery). */
+        backupRetentionDays: z.number().int().min(0).max(35).default(7),
+        /** Defaults to true in production. */
+        deletionProtection: z.boolean().optional(),
+        publiclyAccessible: z.boolean().default(false),
+        /** Explicit override needed for publiclyAccessible: true. */
+        allowPublicAccess: z.boolean().default(false),
+        adminUser: identifier("server.adminUser").default("pgstack_admin"),
+        port: port.default(5432),
+        /** sslmode of the provider's admin connection. */
+        sslmode: sslmode.default("verify-full"),
+        /** RDS certificate authority of the instance. */
+        caCertIdentifier: z.string().min(1).default("rds-ca-rsa2048-g1"),
+        /** Local path of the RDS CA bundle (global-bundle.pem) for verify-full. */
+        caCertPath: z.string().min(1).optional(),
+        performanceInsights: z.boolean().default(true),
+        /** Extra parameter-group parameters (name -> value). rds.force_ssl cannot be turned off here. */
+        parameters: z.record(z.string().regex(/^[a-z_.]+$/, "a parameter name"), z.string()).default({}),
+    })
+    .strict();
+
+const docker = z
+    .object({
+        mode: z.literal("docker"),
+        /** Postgres 16 image; e.g. pgvector/pgvector:pg16 for the vector extension. */
+        image: z.string().min(1).default("postgres:16"),
+        /** Host port of the server, published on 127.0.0.1 only. */
+        port: port.default(5432),
+        pgbouncer: z
+            .object({
+                enabled: z.boolean().default(true),
+                image: z.string().min(1).default("edoburu/pgbouncer:v1.24.1-p1"),
+                port: port.default(6432),
+                poolMode: z.enum(["session", "transaction", "statement"]).default("transaction"),
+                maxClientConn: z.number().int().min(1).max(100000).default(500),
+                defaultPoolSize: z.number().int().min(1).max(10000).default(20),
+            })
+            .strict()
+            .default({
+                enabled: true,
+                image: "edoburu/pgbouncer:v1.24.1-p1",
+                port: 6432,
+                poolMode: "transaction",
+                maxClientConn: 500,
+                defaultPoolSize: 20,
+            }),
+        adminUser: identifier("server.adminUser").default("postgres"),
+        /** Host address ports are published on. Only loopback is allowed. */
+        bindAddress: z.enum(["127.0.0.1"]).default("127.0.0.1"),
+        /** Path on the machine running Pulumi where the generated CA certificate is written. */
+        caCertPath: z.string().min(1).optional(),
+    })
+    .strict();
+
+export const serverSchema = z.discriminatedUnion("mode", [existing, rds, docker], {
+    error: () => "mode must be one of: existing, rds, docker",
+});
+
+export type ServerConfig = z.output<typeof serverSchema>;
+export type ExistingServerConfig = Extract<ServerConfig, { mode: "existing" }>;
+export type RdsServerConfig = Extract<ServerConfig, { mode: "rds" }>;
+export type DockerServerConfig = Extract<ServerConfig, { mode: "docker" }>;

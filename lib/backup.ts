@@ -1,0 +1,149 @@
+/**
+ * Backup-tool configuration rendered from the stack's backup outputs (BACKUP_S3_*, WALG_S3_PREFIX):
+ * pure functions, so a backup sidecar (e.g. the Docker instance's) and the restore drill get the same
+ * settings. Call them inside `pulumi.all(...).apply(...)` and keep the result a `pulumi.secret`: the
+ * rendered text carries the backup credential.
+ */
+
+/** Where backups go: the stack's BACKUP_* outputs, resolved to plain values. */
+export interface BackupTarget {
+    /** BACKUP_S3_ENDPOINT: https URL of the S3 API (AWS regional endpoint or R2 account endpoint). */
+    endpoint: string;
+    /** BACKUP_S3_BUCKET */
+    bucket: string;
+    /** BACKUP_S3_REGION: an AWS region, or "auto" on R2. */
+    region: string;
+    /** BACKUP_S3_FORCE_PATH_STYLE */
+    forcePathStyle: boolean;
+    /** BACKUP_AWS_ACCESS_KEY_ID */
+    accessKeyId: string;
+    /** BACKUP_AWS_SECRET_ACCESS_KEY (secret) */
+    secretAccessKey: string;
+    /** Key prefix of WAL-G (WALG_S3_PREFIX = s3://<bucket>/<walgPrefix>). */
+    walgPrefix: string;
+    /** pgBackRest repo1-path inside the bucket, without leading slash. */
+    pgbackrestPath: string;
+    /** Point-in-time-recovery window in days. */
+    retentionDays: number;
+}
+
+export interface PgBackRestOptions {
+    /** Stanza name: one per PostgreSQL cluster. */
+    stanza: string;
+    /** Data directory of the cluster (pg1-path). */
+    pgDataPath: string;
+    pgPort?: number;
+    /** Directory of the server's Unix socket (pg1-socket-path). */
+    pgSocketPath?: string;
+    /** CA bundle that signs the endpoint's certificate, when it is not in the system store. */
+    caFile?: string;
+    /** Parallel transfer processes. */
+    processMax?: number;
+    /** Client-side repository encryption passphrase (aes-256-cbc); without it the repo relies on SSE. */
+    cipherPass?: string;
+    /** Where pgBackRest keeps its log, lock and spool files (defaults: pgBackRest's own). */
+    logPath?: string;
+    lockPath?: string;
+    spoolPath?: string;
+}
+
+const STANZA_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+
+/** A value written into a config file or env var: one line, so it cannot smuggle in other settings. */
+function oneLine(what: string, value: string): string {
+    if (/[\r\n\0]/.test(value)) throw new Error(`backup config: ${what} may not contain a line break`);
+    return value;
+}
+
+function parseEndpoint(endpoint: string): { host: string; port?: number } {
+    let url: URL;
+    try {
+        url = new URL(endpoint);
+    } catch {
+        throw new Error(`backup config: endpoint "${endpoint}" is not a URL`);
+    }
+    if (url.protocol !== "https:") throw new Error(`backup config: endpoint "${endpoint}" must be https`);
+    if (url.pathname !== "/" || url.search !== "") {
+        throw new Error(`backup config: endpoint "${endpoint}" may not have a path`);
+    }
+    return { host: url.hostname, port: url.port === "" ? undefined : Number(url.port) };
+}
+
+/** WALG_S3_PREFIX for a bucket and key prefix. */
+export function walgS3Prefix(bucket: string, walgPrefix: string): string {
+    return `s3://${bucket}/${walgPrefix}`;
+}
+
+/**
+ * pgbackrest.conf for one cluster backing up to the stack's backup bucket: a [global] section with the
+ * repository (S3 API over TLS, time-based retention of `retentionDays`, bundled zstd files) and a
+ * [<stanza>] section with the cluster. Settings given on the pgBackRest command line win over it.
+ */
+export function renderPgBackRestConfig(t: BackupTarget, o: PgBackRestOptions): string {
+    if (!STANZA_PATTERN.test(o.stanza)) throw new Error(`backup config: stanza "${o.stanza}" is not a valid name`);
+    if (!Number.isInteger(t.retentionDays) || t.retentionDays < 1) {
+        throw new Error("backup config: retentionDays must be a positive integer");
+    }
+    const ep = parseEndpoint(t.endpoint);
+    const global: [string, string | number | undefined][] = [
+        ["repo1-type", "s3"],
+        ["repo1-path", `/${t.pgbackrestPath.replace(/^\/+/, "")}`],
+        ["repo1-s3-endpoint", ep.host],
+        ["repo1-storage-port", ep.port],
+        ["repo1-s3-bucket", t.bucket],
+        ["repo1-s3-region", t.region],
+        ["repo1-s3-uri-style", t.forcePathStyle ? "path" : "host"],
+        ["repo1-s3-key", t.accessKeyId],
+        ["repo1-s3-key-secret", t.secretAccessKey],
+        ["repo1-storage-ca-file", o.caFile],
+        ["repo1-retention-full-type", "time"],
+        ["repo1-retention-full", t.retentionDays],
+        ["repo1-bundle", "y"],
+        ["repo1-cipher-type", o.cipherPass ? "aes-256-cbc" : undefined],
+        ["repo1-cipher-pass", o.cipherPass],
+        ["compress-type", "zst"],
+        ["process-max", o.processMax ?? 2],
+        ["start-fast", "y"],
+        ["log-level-console", "info"],
+        ["log-path", o.logPath],
+        ["lock-path", o.lockPath],
+        ["spool-path", o.spoolPath],
+    ];
+    const stanza: [string, string | number | undefined][] = [
+        ["pg1-path", o.pgDataPath],
+        ["pg1-port", o.pgPort],
+        ["pg1-socket-path", o.pgSocketPath],
+    ];
+    const section = (name: string, entries: [string, string | number | undefined][]) =>
+        [
+            `[${name}]`,
+            ...entries.filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${oneLine(k, String(v))}`),
+        ].join("\n");
+    return `${section("global", global)}\n\n${section(o.stanza, stanza)}\n`;
+}
+
+/** `archive_command` that pushes WAL with that config file and stanza. */
+export function pgBackRestArchiveCommand(configPath: string, stanza: string): string {
+    return `pgbackrest --config=${oneLine("configPath", configPath)} --stanza=${oneLine("stanza", stanza)} archive-push %p`;
+}
+
+/**
+ * Environment of a WAL-G sidecar (wal-push, backup-push, backup-fetch). WALG_PREVENT_WAL_OVERWRITE keeps
+ * a retried archive from overwriting a segment (which a bucket lock would refuse anyway).
+ */
+export function renderWalgEnv(t: BackupTarget, o: { caFile?: string } = {}): Record<string, string> {
+    parseEndpoint(t.endpoint);
+    const env: Record<string, string> = {
+        WALG_S3_PREFIX: walgS3Prefix(t.bucket, t.walgPrefix),
+        AWS_ENDPOINT: t.endpoint,
+        AWS_REGION: t.region,
+        AWS_S3_FORCE_PATH_STYLE: String(t.forcePathStyle),
+        AWS_ACCESS_KEY_ID: t.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: t.secretAccessKey,
+        WALG_COMPRESSION_METHOD: "zstd",
+        WALG_PREVENT_WAL_OVERWRITE: "true",
+    };
+    if (o.caFile) env.WALG_S3_CA_CERT_FILE = o.caFile;
+    for (const [k, v] of Object.entries(env)) oneLine(k, v);
+    return env;
+}

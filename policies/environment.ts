@@ -1,0 +1,74 @@
+/**
+ * Which environment a policy run is about, and whether it is production.
+ *
+ * The Pulumi CLI starts a Node.js policy pack with the stack's own config in PULUMI_CONFIG and the
+ * stack name in PULUMI_NODEJS_STACK / PULUMI_STACK. Production is decided fail-safe: it is
+ * production when ANY of these says so:
+ *   - the policy's own config `environment` (`--policy-pack-config`, see policies/README),
+ *   - the stack config `pgstack:environment` (the same key the program reads),
+ *   - the stack name (`production`, `prod`, `prod-eu`, `acme/pgstack/production`, ...).
+ * So renaming the environment in Pulumi.production.yaml does not switch the production rules off.
+ */
+import type { PolicyConfigSchema } from "@pulumi/policy";
+
+export interface StackFacts {
+    /** Stack name as the CLI passed it (may be empty outside a CLI run). */
+    stack: string;
+    /** The stack's config, `namespace:key` → value (objects as JSON strings), as in PULUMI_CONFIG. */
+    config: Record<string, string>;
+}
+
+/** Per-policy config accepted by every environment-dependent policy. */
+export interface EnvironmentConfig {
+    environment?: string;
+}
+
+export const ENVIRONMENT_CONFIG_SCHEMA: PolicyConfigSchema = {
+    properties: {
+        environment: {
+            type: "string",
+            enum: ["local", "staging", "production"],
+            description: "Force the environment this policy assumes (production can only be added, never removed).",
+        },
+    },
+};
+
+function parseConfig(raw: string | undefined): Record<string, string> {
+    if (!raw) return {};
+    try {
+        const parsed: unknown = JSON.parse(raw);
+        if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return {};
+        return Object.fromEntries(
+            Object.entries(parsed).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+        );
+    } catch {
+        return {};
+    }
+}
+
+/** What the CLI told the policy process about the stack, from its environment variables. */
+export function readStackFacts(env: NodeJS.ProcessEnv = process.env): StackFacts {
+    return {
+        stack: env.PULUMI_NODEJS_STACK || env.PULUMI_STACK || "",
+        config: parseConfig(env.PULUMI_CONFIG),
+    };
+}
+
+/** `production`, `prod`, `prod-eu`, `eu-production`, `org/project/production`: a production stack name. */
+export function isProductionStackName(stack: string): boolean {
+    const last = stack.split("/").pop() ?? "";
+    return /(^|[-_.])prod(uction)?([-_.]|$)/i.test(last);
+}
+
+export function isProduction(policyConfig: EnvironmentConfig, facts: StackFacts): boolean {
+    return (
+        policyConfig.environment === "production" ||
+        facts.config["pgstack:environment"] === "production" ||
+        isProductionStackName(facts.stack)
+    );
+}
+
+/** For a policy callback: is this run about a production stack? */
+export function production(args: { getConfig<T extends object>(): T }): boolean {
+    return isProduction(args.getConfig<EnvironmentConfig>(), readStackFacts());
+}

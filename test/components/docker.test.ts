@@ -1,0 +1,130 @@
+import { pgbouncerIni, pgHbaConf, postgresCommand } from "../../components/docker";
+import { baseConfig, isSecretInput, plain, ProgramRun, Recorded, runProgram } from "../harness";
+
+const dockerConfig = (extra: Record<string, unknown> = {}) =>
+    baseConfig({
+        environment: "local",
+        server: { mode: "docker", caCertPath: "/tmp/pgstack-ca.pem", ...extra },
+        adminPassword: "",
+    });
+
+let run: ProgramRun;
+beforeAll(async () => {
+    run = await runProgram(dockerConfig());
+    expect(run.error).toBeUndefined();
+});
+
+const containers = () => run.mocks.ofType("docker:index/container:Container");
+const container = (suffix: string): Recorded => containers().find((c) => c.name.endsWith(suffix)) as Recorded;
+/** Uploads that carry a secret arrive as one secret list. */
+const uploads = (suffix: string) =>
+    plain(container(suffix).inputs.uploads) as { file: string; content: unknown; permissions: string }[];
+
+test("every published port is bound to 127.0.0.1", () => {
+    expect(containers()).toHaveLength(2);
+    for (const c of containers()) {
+        for (const p of c.inputs.ports as { ip: string }[]) expect(p.ip).toBe("127.0.0.1");
+    }
+});
+
+test("a bind address other than loopback is rejected", async () => {
+    const bad = await runProgram(dockerConfig({ bindAddress: "0.0.0.0" }));
+    expect(bad.error?.message).toContain("pgstack:server.bindAddress");
+});
+
+test("the server runs with ssl=on and the stack's certificates", () => {
+    const cmd = container("-postgres").inputs.command as string[];
+    expect(cmd).toEqual(postgresCommand());
+    expect(cmd).toContain("ssl=on");
+    const files = uploads("-postgres").map((u) => u.file);
+    expect(files).toEqual(
+        expect.arrayContaining([
+            "/etc/pgstack/tls/server.crt",
+            "/etc/pgstack/tls/server.key",
+            "/etc/pgstack/pg_hba.conf",
+        ]),
+    );
+});
+
+test("pg_hba.conf allows only hostssl with scram-sha-256 over TCP", () => {
+    const lines = pgHbaConf()
+        .split("\n")
+        .filter((l) => l.trim() && !l.startsWith("#"));
+    for (const l of lines) {
+        const [type, , , , method] = l.split(/\s+/);
+        expect(["local", "hostssl"]).toContain(type);
+        expect(l.split(/\s+/).pop()).toBe("scram-sha-256");
+        void method;
+    }
+    expect(lines.some((l) => l.startsWith("host "))).toBe(false);
+});
+
+test("the server container has a health check", () => {
+    const hc = container("-postgres").inputs.healthcheck as { tests: string[] };
+    expect(hc.tests.join(" ")).toContain("pg_isready");
+});
+
+test("data lives in a named volume that is kept when the container or the stack lets go of it", () => {
+    const vol = run.mocks.ofType("docker:index/volume:Volume")[0];
+    expect(run.mocks.options.get(vol.name)?.retainOnDelete).toBe(true);
+    const mounts = container("-postgres").inputs.volumes as { volumeName: string; containerPath: string }[];
+    expect(mounts).toEqual([{ volumeName: "pgstack-test-data", containerPath: "/var/lib/postgresql/data" }]);
+    expect(container("-postgres").inputs.removeVolumes).toBe(false);
+});
+
+test("containers sit on the stack's private network", () => {
+    const net = run.mocks.ofType("docker:index/network:Network")[0].inputs.name;
+    for (const c of containers()) {
+        expect((c.inputs.networksAdvanced as { name: string }[])[0].name).toBe(net);
+    }
+});
+
+test("the image is configurable (e.g. pgvector)", async () => {
+    const r = await runProgram(dockerConfig({ image: "pgvector/pgvector:pg16" }));
+    expect(r.mocks.ofType("docker:index/remoteImage:RemoteImage").map((i) => i.inputs.name)).toContain(
+        "pgvector/pgvector:pg16",
+    );
+});
+
+test("the app DSN goes through pgBouncer; the service DSN stays direct for migrations", () => {
+    expect(new URL(run.outputs.DATABASE_URL as string).port).toBe("6432");
+    expect(new URL((run.outputs.TENANT_DATABASE_URLS as Record<string, string>).acme).port).toBe("6432");
+    expect(new URL(run.outputs.DATABASE_SERVICE_URL as string).port).toBe("5432");
+});
+
+test("without pgBouncer the app DSN goes to the server", async () => {
+    const r = await runProgram(dockerConfig({ pgbouncer: { enabled: false } }));
+    expect(r.mocks.ofType("docker:index/container:Container")).toHaveLength(1);
+    expect(new URL(r.outputs.DATABASE_URL as string).port).toBe("5432");
+});
+
+test("pgBouncer requires TLS from clients and verifies the server", () => {
+    const ini = pgbouncerIni({
+        adminUser: "postgres",
+        listenPort: 6432,
+        poolMode: "transaction",
+        maxClientConn: 5,
+        defaultPoolSize: 2,
+    });
+    expect(ini).toContain("client_tls_sslmode = require");
+    expect(ini).toContain("server_tls_sslmode = verify-full");
+    expect(ini).toContain("auth_type = scram-sha-256");
+});
+
+test("the admin password reaches the containers only as secrets", () => {
+    const envs = container("-postgres").inputs.envs;
+    expect((plain(envs) as string[]).some((e) => e.startsWith("POSTGRES_PASSWORD="))).toBe(true);
+    expect(isSecretInput(envs)).toBe(true);
+    expect(uploads("-pgbouncer").some((u) => u.file.endsWith("userlist.txt"))).toBe(true);
+    expect(isSecretInput(container("-pgbouncer").inputs.uploads)).toBe(true);
+});
+
+test("the TLS server key is uploaded as a secret, readable by its owner only", () => {
+    const key = uploads("-postgres").find((u) => u.file.endsWith("server.key"));
+    expect(key?.permissions).toBe("0600");
+    expect(isSecretInput(container("-postgres").inputs.uploads)).toBe(true);
+});
+
+test("the generated CA certificate is an output", () => {
+    expect(String(run.outputs.caCertificate)).toContain("BEGIN CERTIFICATE");
+});
