@@ -9,7 +9,7 @@ module.exports = {
         {
             displayName: "unit",
             testEnvironment: "node",
-            testTimeout: 30000,
+            setupFilesAfterEnv: ["<rootDir>/test/setup.ts"],
             transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }] },
             testMatch: ["<rootDir>/test/**/*.test.ts"],
             testPathIgnorePatterns: ["<rootDir>/test/integration/"],
@@ -20,7 +20,7 @@ module.exports = {
             transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }] },
             testMatch: ["<rootDir>/test/integration/**/*.test.ts"],
             slowTestThreshold: 120,
-            testTimeout: 900000,
+            setupFilesAfterEnv: ["<rootDir>/test/integration/setup.ts"],
         },
     ],
 };

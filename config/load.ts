@@ -73,8 +73,16 @@ export function rawFromConfigMap(
 
 /** Load, validate and type the whole stack configuration. Throws ConfigError naming each bad key. */
 export function loadConfig(source: ConfigSource = pulumiConfigSource): LoadedConfig {
-    const raw = rawFromConfigMap(source.all(), (k) => source.isSecret(k));
-    const config = parseConfig(raw);
+    let raw: Record<string, unknown>;
+    let config: StackConfig;
+    try {
+        raw = rawFromConfigMap(source.all(), (k) => source.isSecret(k));
+        config = parseConfig(raw);
+    } catch (e) {
+        // A RunError ends the program with its message alone: the keys, not a stack trace.
+        if (e instanceof ConfigError) throw new pulumi.RunError(e.message);
+        throw e;
+    }
     const password = raw["adminPassword"];
     return {
         config,

@@ -111,7 +111,11 @@ export const rawConfigSchema = z
         /** Explicit opt-in to letting data leave with the stack (no retainOnDelete / protect in production). */
         allowDataLoss: z.boolean().default(false),
         /** Object storage and backup buckets (config/storage.ts); absent: no buckets. */
-        storage: storageSchema.optional(),
+        // Pulumi.yaml declares `{}` as the default (a declared key needs one): `{}` means "no storage".
+        storage: z.preprocess(
+            (v) => (v && typeof v === "object" && Object.keys(v).length === 0 ? undefined : v),
+            storageSchema.optional(),
+        ),
         /**
          * Secret: the admin password of an existing server (set with `pulumi config set --secret`).
          * Validated here, but never copied into StackConfig: it reaches components as a secret Output.

@@ -24,7 +24,7 @@ export function currentTenantBody(tenantRolePrefix: string): string {
         "SELECT CASE",
         `  WHEN pg_catalog.starts_with(current_user::text, ${prefix})`,
         `    THEN pg_catalog.substr(current_user::text, ${tenantRolePrefix.length + 1})`,
-        "  ELSE pg_catalog.nullif(pg_catalog.current_setting('app.tenant_id', true), '')",
+        "  ELSE NULLIF(pg_catalog.current_setting('app.tenant_id', true), '')",
         "END",
     ].join("\n");
 }

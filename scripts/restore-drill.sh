@@ -149,8 +149,8 @@ cleanup() {
         say "kept $work and stanza $stanza at $repo_path"
     else
         if [ "$stanza_created" = 1 ]; then
-            pgbackrest "${common[@]}" stop >/dev/null 2>&1
-            pgbr --force stanza-delete >/dev/null 2>&1 ||
+            timeout 30 pgbackrest "${common[@]}" stop >/dev/null 2>&1
+            timeout 60 pgbackrest "${common[@]}" "${repo[@]}" --io-timeout=20 --force stanza-delete >/dev/null 2>&1 ||
                 say "warning: could not delete the drill stanza at $repo_path"
         fi
         rm -rf "$work"

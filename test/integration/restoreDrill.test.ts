@@ -18,8 +18,9 @@ const SCRIPT = path.join(__dirname, "../../scripts/restore-drill.sh");
 const PG_BIN = process.env.PG_BIN ?? "/usr/lib/postgresql/15/bin";
 const BUCKET = "pgstack-drill-backups";
 const CREDENTIALS = { accessKeyId: "drill-key-id", secretAccessKey: "drill-secret-key" };
-/** One drill may take this long before it is killed. */
+/** One drill may take this long before it is stopped; a test waits a little longer. */
 const DRILL_LIMIT_MS = 180_000;
+const TEST_TIMEOUT_MS = DRILL_LIMIT_MS + 30_000;
 
 let dir: string;
 let caFile: string;
@@ -27,6 +28,8 @@ let moto: ChildProcess | undefined;
 let motoLog = "";
 let front: tls.Server | undefined;
 let endpoint: string;
+/** Drills still running: stopped (their own cleanup stops their clusters) before moto goes away. */
+const running = new Set<ChildProcess>();
 
 function requireTool(ok: boolean, message: string): void {
     if (!ok) throw new Error(`restore drill prerequisites: ${message}`);
@@ -72,18 +75,37 @@ interface DrillRun {
     seconds: number;
 }
 
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+    if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
+        try {
+            process.kill(-child.pid, signal);
+        } catch {
+            // already gone
+        }
+    }
+}
+
+/** SIGTERM to the drill's process group: the script's trap stops its clusters and cleans up. */
+const stopDrill = (child: ChildProcess) => killGroup(child, "SIGTERM");
+
 function runDrill(env: Record<string, string>): Promise<DrillRun> {
     const start = Date.now();
     return new Promise((resolve) => {
-        const child = spawn("bash", [SCRIPT], { env: { ...process.env, PG_BIN, ...env } });
+        // Own process group, so stopping it reaches pgbackrest and pg_ctl too.
+        const child = spawn("bash", [SCRIPT], { env: { ...process.env, PG_BIN, ...env }, detached: true });
+        running.add(child);
         let output = "";
-        child.stdout.on("data", (d) => (output += d));
-        child.stderr.on("data", (d) => (output += d));
-        const timer = setTimeout(() => child.kill("SIGTERM"), DRILL_LIMIT_MS);
+        child.stdout?.on("data", (d) => (output += d));
+        child.stderr?.on("data", (d) => (output += d));
+        const timer = setTimeout(() => {
+            output += `\n[test] drill still running after ${DRILL_LIMIT_MS / 1000}s: stopped\n`;
+            stopDrill(child);
+        }, DRILL_LIMIT_MS);
         child.on("close", (code) => {
             clearTimeout(timer);
+            running.delete(child);
             const seconds = Math.round((Date.now() - start) / 100) / 10;
-            console.log(`restore drill ${env.DRILL_FAULT ?? "(no fault)"}: exit ${code} in ${seconds}s`);
+            process.stdout.write(`restore drill ${env.DRILL_FAULT ?? "(no fault)"}: exit ${code} in ${seconds}s\n`);
             resolve({ code, output, seconds });
         });
     });
@@ -155,55 +177,76 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-    if (moto?.pid !== undefined && moto.exitCode === null) process.kill(-moto.pid, "SIGTERM");
+    // A drill cut short (test timeout) is stopped first and given time to stop its clusters.
+    const stopping = [...running].map((child) => new Promise<void>((resolve) => child.once("close", () => resolve())));
+    running.forEach(stopDrill);
+    await Promise.race([Promise.all(stopping), new Promise((r) => setTimeout(r, 60_000).unref())]);
+    for (const child of running) killGroup(child, "SIGKILL");
+    if (moto) killGroup(moto, "SIGTERM");
     await new Promise<void>((resolve) => (front ? front.close(() => resolve()) : resolve()));
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
+}, 90_000);
 
-test("a full backup plus archived WAL restores into a fresh data directory identical to the source", async () => {
-    const run = await runDrill(backupEnv());
-    expect({ code: run.code, output: run.output }).toEqual({
-        code: 0,
-        output: expect.stringContaining("RESTORE DRILL PASSED"),
-    });
-});
+test(
+    "a full backup plus archived WAL restores into a fresh data directory identical to the source",
+    async () => {
+        const run = await runDrill(backupEnv());
+        expect({ code: run.code, output: run.output }).toEqual({
+            code: 0,
+            output: expect.stringContaining("RESTORE DRILL PASSED"),
+        });
+    },
+    TEST_TIMEOUT_MS,
+);
 
-test("the pgBackRest config rendered by lib/backup.ts restores just as well", async () => {
-    const conf = path.join(dir, "pgbackrest.conf");
-    const rendered = renderPgBackRestConfig(
-        {
-            endpoint,
-            bucket: BUCKET,
-            region: "us-east-1",
-            forcePathStyle: true,
-            ...CREDENTIALS,
-            walgPrefix: "walg",
-            pgbackrestPath: "pgbackrest",
-            retentionDays: 14,
-        },
-        { stanza: "main", pgDataPath: "/var/lib/postgresql/data", caFile },
-    );
-    fs.writeFileSync(conf, rendered, { mode: 0o644 });
-    // Only the rendered file: no BACKUP_* variables, no CA on the command line.
-    const run = await runDrill({ DRILL_PGBACKREST_CONF: conf });
-    expect({ code: run.code, output: run.output }).toEqual({
-        code: 0,
-        output: expect.stringContaining("RESTORE DRILL PASSED"),
-    });
-});
+test(
+    "the pgBackRest config rendered by lib/backup.ts restores just as well",
+    async () => {
+        const conf = path.join(dir, "pgbackrest.conf");
+        const rendered = renderPgBackRestConfig(
+            {
+                endpoint,
+                bucket: BUCKET,
+                region: "us-east-1",
+                forcePathStyle: true,
+                ...CREDENTIALS,
+                walgPrefix: "walg",
+                pgbackrestPath: "pgbackrest",
+                retentionDays: 14,
+            },
+            { stanza: "main", pgDataPath: "/var/lib/postgresql/data", caFile },
+        );
+        fs.writeFileSync(conf, rendered, { mode: 0o644 });
+        // Only the rendered file: no BACKUP_* variables, no CA on the command line.
+        const run = await runDrill({ DRILL_PGBACKREST_CONF: conf });
+        expect({ code: run.code, output: run.output }).toEqual({
+            code: 0,
+            output: expect.stringContaining("RESTORE DRILL PASSED"),
+        });
+    },
+    TEST_TIMEOUT_MS,
+);
 
-test("a restore that lost a row fails the drill", async () => {
-    const run = await runDrill({ ...backupEnv(), DRILL_FAULT: "drop-row" });
-    expect({ code: run.code, output: run.output }).toEqual({
-        code: 1,
-        output: expect.stringContaining("RESTORE DRILL FAILED"),
-    });
-});
+test(
+    "a restore that lost a row fails the drill",
+    async () => {
+        const run = await runDrill({ ...backupEnv(), DRILL_FAULT: "drop-row" });
+        expect({ code: run.code, output: run.output }).toEqual({
+            code: 1,
+            output: expect.stringContaining("RESTORE DRILL FAILED"),
+        });
+    },
+    TEST_TIMEOUT_MS,
+);
 
-test("a restore without the WAL written after the backup fails the drill", async () => {
-    const run = await runDrill({ ...backupEnv(), DRILL_FAULT: "skip-wal" });
-    expect({ code: run.code, output: run.output }).toEqual({
-        code: 1,
-        output: expect.stringContaining("RESTORE DRILL FAILED"),
-    });
-});
+test(
+    "a restore without the WAL written after the backup fails the drill",
+    async () => {
+        const run = await runDrill({ ...backupEnv(), DRILL_FAULT: "skip-wal" });
+        expect({ code: run.code, output: run.output }).toEqual({
+            code: 1,
+            output: expect.stringContaining("RESTORE DRILL FAILED"),
+        });
+    },
+    TEST_TIMEOUT_MS,
+);

@@ -26,10 +26,8 @@ type GuardValidation = ((args: ResourceValidationArgs, report: (m: string) => vo
 
 function loadGuard(module: string): Record<string, GuardPolicy> | undefined {
     try {
-        return require(require.resolve(`@pulumi/awsguard/${module}`, { paths: [TOOL_DIR] })) as Record<
-            string,
-            GuardPolicy
-        >;
+        const file = require.resolve(`@pulumi/awsguard/${module}`, { paths: [TOOL_DIR] });
+        return jest.requireActual<Record<string, GuardPolicy>>(file);
     } catch (e) {
         if (process.env.PGSTACK_REQUIRE_AWSGUARD === "1") throw e;
         return undefined;

@@ -12,7 +12,7 @@ function constructedPack(): unknown[] {
         jest.doMock(policyModule, () => ({
             PolicyPack: jest.fn((...args: unknown[]) => calls.push(args)),
         }));
-        require("../../policies/index");
+        jest.requireActual("../../policies/index");
     });
     return calls;
 }

@@ -8,6 +8,7 @@
  */
 import type { PolicyResource } from "../../policies/lib";
 import { policies } from "../../policies/pack";
+import { s3Policies } from "../../policies/s3";
 import { s3Storage, r2Storage } from "../components/storage/fixtures";
 import { baseConfig, configMap, ProgramRun, runProgram } from "../harness";
 import { runPack, Violation, withStackEnv } from "./harness";
@@ -31,6 +32,15 @@ const cases: Case[] = [
         label: "S3 storage, production",
         stack: "production",
         config: baseConfig({ environment: "production", storage: s3Storage() }),
+    },
+    {
+        label: "Docker, local",
+        stack: "local",
+        config: baseConfig({
+            environment: "local",
+            server: { mode: "docker", caCertPath: "/tmp/pgstack-ca.pem" },
+            adminPassword: "",
+        }),
     },
     {
         label: "R2 storage, production",
@@ -107,4 +117,28 @@ test("the pack fails a stack config asking for sslmode prefer", async () => {
     const config = baseConfig({ sslmode: "prefer", allowInsecureSsl: true });
     const { violations } = await check({ label: "insecure", stack: "staging", config });
     expect(violations.filter((v) => levelOf(v) === "mandatory").map((v) => v.policy)).toContain("postgres-config-tls");
+});
+
+test("S3 storage: the stack's bucket settings are what passes the bucket checks (without them both buckets fail)", async () => {
+    const config = baseConfig({ environment: "production", storage: s3Storage() });
+    const { resources } = await check({ label: "s3", stack: "production", config });
+    const settings = /BucketPublicAccessBlock|BucketServerSideEncryptionConfiguration|BucketPolicy|BucketVersioning/;
+    const bare = resources.filter((r) => !settings.test(r.type));
+    const found = await withStackEnv({ stack: "production", config: configMap(config) }, () =>
+        runPack(s3Policies, bare),
+    );
+    const summary = found
+        .filter((v) => levelOf(v) === "mandatory")
+        .map((v) => `${v.policy} ${v.message.split('"')[1]}`);
+    expect(summary.sort()).toEqual(
+        [
+            "s3-backup-versioning pgstack-storage-s3-backups-bucket",
+            "s3-public-access-block pgstack-storage-s3-backups-bucket",
+            "s3-public-access-block pgstack-storage-s3-raw-bucket",
+            "s3-server-side-encryption pgstack-storage-s3-backups-bucket",
+            "s3-server-side-encryption pgstack-storage-s3-raw-bucket",
+            "s3-tls-only pgstack-storage-s3-backups-bucket",
+            "s3-tls-only pgstack-storage-s3-raw-bucket",
+        ].sort(),
+    );
 });

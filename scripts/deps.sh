@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# System packages pgstack's scripts and tests use, from Debian's archive. Installs only what is
+# missing; a no-op on a machine that has them. Needs root (or sudo) when something is missing.
+set -euo pipefail
+
+# command -> Debian package
+declare -A need=(
+  [openssl]=openssl
+  [psql]=postgresql-client
+  [pgbackrest]=pgbackrest
+)
+missing=()
+for cmd in "${!need[@]}"; do
+  command -v "$cmd" >/dev/null 2>&1 || missing+=("${need[$cmd]}")
+done
+# Server binaries for the throwaway local cluster.
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then missing+=(postgresql); fi
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "[deps] system packages present"
+  exit 0
+fi
+sudo=
+[ "$(id -u)" = 0 ] || sudo=sudo
+echo "[deps] installing: ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "[deps] installed: ${missing[*]}"

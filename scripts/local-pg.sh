@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# A throwaway local PostgreSQL cluster for the `local` stack and the integration tests, made from
+# this machine's PostgreSQL binaries: TLS on (a generated CA and server certificate), pg_hba.conf
+# allowing only `hostssl … scram-sha-256` (no trust, no plaintext TCP), a superuser admin with a
+# generated password, listening on 127.0.0.1 only.
+#
+#   scripts/local-pg.sh start     # init (once) and start; prints the connection facts
+#   scripts/local-pg.sh env       # print PGSTACK_PG_* variables (shell syntax) for a running cluster
+#   scripts/local-pg.sh stop | status | destroy
+#
+# Env: PGSTACK_PG_DIR (where the cluster lives), PGSTACK_PG_PORT (default: 55432, or the next free).
+set -euo pipefail
+
+log() { printf '[local-pg] %s\n' "$*" >&2; }
+die() {
+  printf '[local-pg] ERROR: %s\n' "$*" >&2
+  exit 1
+}
+
+# initdb refuses to run as root: when we are root the cluster belongs to the `postgres` user and
+# lives where that user can reach it.
+if [ "$(id -u)" = 0 ]; then
+  run_as=postgres
+  id postgres >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql --shell /bin/bash postgres
+  default_dir=/var/tmp/pgstack/local-pg
+else
+  run_as=
+  default_dir=${PGSTACK_CACHE:-$HOME/.cache/pgstack}/local-pg
+fi
+dir=${PGSTACK_PG_DIR:-$default_dir}
+data=$dir/data
+tls=$dir/tls
+facts=$dir/facts.env
+admin_user=pgstack_admin
+
+as_pg() {
+  if [ -n "$run_as" ]; then
+    runuser -u "$run_as" -- "$@"
+  else
+    "$@"
+  fi
+}
+
+pg_bin() {
+  local v
+  if command -v pg_config >/dev/null 2>&1 && [ -x "$(pg_config --bindir)/initdb" ]; then
+    pg_config --bindir
+    return
+  fi
+  for v in $(ls /usr/lib/postgresql 2>/dev/null | sort -rn); do
+    if [ -x "/usr/lib/postgresql/$v/bin/initdb" ]; then
+      echo "/usr/lib/postgresql/$v/bin"
+      return
+    fi
+  done
+  return 1
+}
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+choose_port() {
+  local p=${PGSTACK_PG_PORT:-55432}
+  while ! port_free "$p"; do p=$((p + 1)); done
+  echo "$p"
+}
+
+make_tls() {
+  mkdir -p "$tls"
+  log "generating a CA and a server certificate (localhost, 127.0.0.1)"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 \
+    -subj "/CN=pgstack local CA" -keyout "$tls/ca.key" -out "$tls/ca.crt" 2>/dev/null
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -subj "/CN=localhost" -keyout "$tls/server.key" -out "$tls/server.csr" 2>/dev/null
+  printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' >"$tls/server.ext"
+  openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.crt" -CAkey "$tls/ca.key" -CAcreateserial \
+    -days 3650 -extfile "$tls/server.ext" -out "$tls/server.crt" 2>/dev/null
+  rm -f "$tls/server.csr" "$tls/server.ext" "$tls/ca.srl"
+  chmod 600 "$tls/server.key" "$tls/ca.key"
+  chmod 644 "$tls/ca.crt" "$tls/server.crt"
+}
+
+init_cluster() {
+  local bin port pw
+  bin=$(pg_bin) || die "no PostgreSQL server binaries found (apt-get install postgresql)"
+  port=$(choose_port)
+  mkdir -p "$dir"
+  chmod 755 "$dir"
+  make_tls
+  pw=$(openssl rand -hex 24)
+  umask 077
+  printf '%s\n' "$pw" >"$dir/admin-password"
+  umask 022
+  [ -z "$run_as" ] || chown -R "$run_as" "$dir"
+  # initdb reads the password from a file the cluster owner can read; it is removed right after.
+  as_pg bash -c "umask 077; cat > '$dir/.pwfile'" <"$dir/admin-password"
+  log "initdb ($bin) into $data"
+  as_pg "$bin/initdb" -D "$data" -U "$admin_user" --pwfile="$dir/.pwfile" \
+    --auth=scram-sha-256 -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
+    { cat "$dir/initdb.log" >&2; die "initdb failed"; }
+  rm -f "$dir/.pwfile"
+  as_pg mkdir -p "$dir/socket"
+  as_pg tee "$data/pgstack.conf" >/dev/null <<EOF
+# pgstack local cluster
+listen_addresses = '127.0.0.1'
+port = $port
+unix_socket_directories = '$dir/socket'
+ssl = on
+ssl_cert_file = '$tls/server.crt'
+ssl_key_file = '$tls/server.key'
+ssl_ca_file = '$tls/ca.crt'
+ssl_min_protocol_version = 'TLSv1.2'
+password_encryption = 'scram-sha-256'
+shared_preload_libraries = 'pg_stat_statements'
+max_connections = 200
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+EOF
+  echo "include 'pgstack.conf'" | as_pg tee -a "$data/postgresql.conf" >/dev/null
+  as_pg tee "$data/pg_hba.conf" >/dev/null <<'EOF'
+# pgstack: TLS + SCRAM only. No trust, no plaintext TCP, no local socket logins.
+hostssl all all 127.0.0.1/32 scram-sha-256
+hostssl all all ::1/128      scram-sha-256
+EOF
+  cat >"$facts" <<EOF
+PGSTACK_PG_HOST=127.0.0.1
+PGSTACK_PG_PORT=$port
+PGSTACK_PG_USER=$admin_user
+PGSTACK_PG_CA=$tls/ca.crt
+PGSTACK_PG_PASSWORD_FILE=$dir/admin-password
+PGSTACK_PG_BIN=$bin
+PGSTACK_PG_DIR=$dir
+EOF
+}
+
+running() { [ -f "$data/postmaster.pid" ] && as_pg "$(pg_bin)/pg_ctl" -D "$data" status >/dev/null 2>&1; }
+
+start() {
+  [ -f "$facts" ] || init_cluster
+  # shellcheck disable=SC1090
+  . "$facts"
+  if running; then
+    log "already running on 127.0.0.1:$PGSTACK_PG_PORT"
+  else
+    if ! port_free "$PGSTACK_PG_PORT"; then die "port $PGSTACK_PG_PORT is taken by another program"; fi
+    as_pg "$PGSTACK_PG_BIN/pg_ctl" -D "$data" -l "$dir/server.log" -w -t 60 start >/dev/null ||
+      { tail -20 "$dir/server.log" >&2; die "the server did not start"; }
+    log "started on 127.0.0.1:$PGSTACK_PG_PORT (TLS, scram-sha-256; CA: $PGSTACK_PG_CA)"
+  fi
+}
+
+case "${1:-start}" in
+start) start ;;
+env)
+  [ -f "$facts" ] || die "no cluster yet: run scripts/local-pg.sh start"
+  cat "$facts"
+  ;;
+status)
+  if [ -f "$facts" ] && running; then
+    cat "$facts"
+  else
+    echo "not running"
+    exit 3
+  fi
+  ;;
+stop)
+  if [ -f "$facts" ] && running; then as_pg "$(pg_bin)/pg_ctl" -D "$data" -m fast -w stop >/dev/null; fi
+  log "stopped"
+  ;;
+destroy)
+  if [ -f "$facts" ] && running; then as_pg "$(pg_bin)/pg_ctl" -D "$data" -m immediate -w stop >/dev/null || true; fi
+  rm -rf "$dir"
+  log "removed $dir"
+  ;;
+*) die "usage: $0 start|env|status|stop|destroy" ;;
+esac

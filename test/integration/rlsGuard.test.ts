@@ -1,0 +1,95 @@
+/**
+ * The row-level-security contract (lib/sql.ts) on a real server: the guard function and the helper
+ * migrations call, installed with the same bodies the stack's postgresql.Function resources carry.
+ */
+import { escapeIdentifier as id } from "pg";
+import { GUARD_SCHEMA } from "../../config/schema";
+import { currentTenantBody, enableTenantRlsBody } from "../../lib/sql";
+import { client, localPg, LocalPg, query, withClient } from "./support";
+
+const DB = `it_rls_${process.pid}`;
+const P = `it_rls_${process.pid}_`;
+const R = { service: `${P}service`, app: `${P}app`, acme: `${P}t_acme`, globex: `${P}t_globex` };
+const PW = "it-rls-password";
+let pg: LocalPg;
+
+const as = (role: string) => client(pg, { user: role, password: PW, database: DB });
+
+beforeAll(async () => {
+    pg = localPg();
+    await withClient(client(pg), async (c) => {
+        for (const r of Object.values(R)) await c.query(`CREATE ROLE ${id(r)} LOGIN PASSWORD '${PW}'`);
+        await c.query(`CREATE DATABASE ${id(DB)} OWNER ${id(R.service)}`);
+    });
+    await withClient(client(pg, { database: DB }), async (c) => {
+        const g = id(GUARD_SCHEMA);
+        await c.query(`CREATE SCHEMA ${g}`);
+        await c.query(
+            `CREATE FUNCTION ${g}.current_tenant_id() RETURNS text LANGUAGE sql STABLE AS $body$${currentTenantBody(`${P}t_`)}$body$`,
+        );
+        await c.query(
+            `CREATE FUNCTION ${g}.enable_tenant_rls(target regclass, tenant_column text DEFAULT 'tenant_id') RETURNS void LANGUAGE plpgsql AS $body$${enableTenantRlsBody(GUARD_SCHEMA)}$body$`,
+        );
+        await c.query(`GRANT USAGE ON SCHEMA ${g} TO ${[R.service, R.app, R.acme, R.globex].map(id).join(", ")}`);
+    });
+    // The migration, as the service role: a shared table, RLS through the helper.
+    await withClient(as(R.service), async (c) => {
+        await c.query("CREATE SCHEMA app");
+        await c.query("CREATE TABLE app.reports (id serial PRIMARY KEY, tenant_id text NOT NULL, body text)");
+        await c.query(`SELECT ${id(GUARD_SCHEMA)}.enable_tenant_rls('app.reports')`);
+        await c.query(`GRANT USAGE ON SCHEMA app TO ${id(R.app)}, ${id(R.acme)}, ${id(R.globex)}`);
+        await c.query(`GRANT SELECT, INSERT ON app.reports TO ${id(R.app)}, ${id(R.acme)}, ${id(R.globex)}`);
+        await c.query(`GRANT USAGE ON SEQUENCE app.reports_id_seq TO ${id(R.app)}, ${id(R.acme)}, ${id(R.globex)}`);
+    });
+    for (const t of ["acme", "globex"]) {
+        await withClient(as(R.app), async (c) => {
+            await c.query("SELECT set_config('app.tenant_id', $1, false)", [t]);
+            await c.query("INSERT INTO app.reports (tenant_id, body) VALUES ($1, 'x'), ($1, 'y')", [t]);
+        });
+    }
+});
+
+afterAll(async () => {
+    await withClient(client(pg), async (c) => {
+        await c.query(`DROP DATABASE IF EXISTS ${id(DB)} WITH (FORCE)`);
+        for (const r of Object.values(R)) await c.query(`DROP ROLE IF EXISTS ${id(r)}`);
+    });
+});
+
+const tenantsSeen = async (role: string, setting?: string) =>
+    withClient(as(role), async (c) => {
+        if (setting !== undefined) await c.query("SELECT set_config('app.tenant_id', $1, false)", [setting]);
+        const rows = await query<{ tenant_id: string }>(c, "SELECT DISTINCT tenant_id FROM app.reports ORDER BY 1");
+        return rows.map((r) => r.tenant_id);
+    });
+
+test("the app role sees only the rows of the tenant it set", async () => {
+    expect(await tenantsSeen(R.app, "acme")).toEqual(["acme"]);
+    expect(await tenantsSeen(R.app, "globex")).toEqual(["globex"]);
+});
+
+test("with no tenant set, no row is visible (fail closed)", async () => {
+    expect(await tenantsSeen(R.app)).toEqual([]);
+});
+
+test("a tenant role sees its own rows and cannot claim another tenant through app.tenant_id", async () => {
+    expect(await tenantsSeen(R.acme)).toEqual(["acme"]);
+    expect(await tenantsSeen(R.acme, "globex")).toEqual(["acme"]);
+});
+
+test("a row for another tenant cannot be written", async () => {
+    await expect(
+        withClient(as(R.acme), (c) => c.query("INSERT INTO app.reports (tenant_id, body) VALUES ('globex', 'z')")),
+    ).rejects.toThrow(/row-level security/);
+});
+
+test("the table owner (the service role) is bound by the policy too: FORCE ROW LEVEL SECURITY", async () => {
+    expect(await tenantsSeen(R.service)).toEqual([]);
+    const forced = await withClient(client(pg, { database: DB }), (c) =>
+        query<{ relforcerowsecurity: boolean }>(
+            c,
+            "SELECT relforcerowsecurity FROM pg_class WHERE oid = 'app.reports'::regclass",
+        ),
+    );
+    expect(forced[0].relforcerowsecurity).toBe(true);
+});
