@@ -28,6 +28,7 @@ let moto: ChildProcess | undefined;
 let motoLog = "";
 let front: tls.Server | undefined;
 let endpoint: string;
+let motoPort: number;
 /** Drills still running: stopped (their own cleanup stops their clusters) before moto goes away. */
 const running = new Set<ChildProcess>();
 
@@ -47,11 +48,13 @@ function freePort(): Promise<number> {
     });
 }
 
-function request(method: string, port: number, urlPath: string): Promise<number> {
+/** A plain-HTTP request straight to moto (no TLS front): status and body. */
+function request(method: string, port: number, urlPath: string): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
         const req = http.request({ host: "127.0.0.1", port, path: urlPath, method, timeout: 2000 }, (res) => {
-            res.resume();
-            res.on("end", () => resolve(res.statusCode ?? 0));
+            let body = "";
+            res.on("data", (d) => (body += d));
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
         });
         req.on("timeout", () => req.destroy(new Error("timeout")));
         req.on("error", reject);
@@ -63,7 +66,7 @@ async function waitForMoto(port: number): Promise<void> {
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
         if (moto?.exitCode !== null) throw new Error(`moto_server exited early:\n${motoLog}`);
-        if ((await request("GET", port, "/").catch(() => 0)) === 200) return;
+        if ((await request("GET", port, "/").catch(() => undefined))?.status === 200) return;
         await new Promise((r) => setTimeout(r, 250));
     }
     throw new Error(`moto_server did not answer on 127.0.0.1:${port} within 30s:\n${motoLog}`);
@@ -151,13 +154,13 @@ beforeAll(async () => {
     requireTool(cert.status === 0, `openssl could not make a test certificate: ${cert.stderr}`);
     fs.chmodSync(caFile, 0o644);
 
-    const motoPort = await freePort();
+    motoPort = await freePort();
     moto = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(motoPort)], { detached: true });
     moto.stdout?.on("data", (d) => (motoLog += d));
     moto.stderr?.on("data", (d) => (motoLog += d));
     await waitForMoto(motoPort);
     const created = await request("PUT", motoPort, `/${BUCKET}`);
-    requireTool(created === 200, `moto_server refused to create the bucket (HTTP ${created})`);
+    requireTool(created.status === 200, `moto_server refused to create the bucket (HTTP ${created.status})`);
 
     const tlsFront = tls.createServer({ key: fs.readFileSync(keyFile), cert: fs.readFileSync(caFile) }, (client) => {
         const upstream = net.connect(motoPort, "127.0.0.1");
@@ -250,3 +253,8 @@ test(
     },
     TEST_TIMEOUT_MS,
 );
+
+test("the drills leave nothing behind in the bucket", async () => {
+    const listing = await request("GET", motoPort, `/${BUCKET}?list-type=2`);
+    expect([listing.status, listing.body.match(/<Key>[^<]*<\/Key>/g) ?? []]).toEqual([200, []]);
+});
