@@ -14,7 +14,7 @@ const storage = config.storage
     ? new ObjectStorage("pgstack-storage", { config: config.storage, protection: config.dataProtection })
     : undefined;
 
-const server = createServer("pgstack-server", config, secrets);
+const server = createServer("pgstack-server", config, secrets, { backupTarget: storage?.backupTarget });
 const endpoint = server.endpoint;
 const access = new AccessLayer("pgstack", { config, endpoint });
 

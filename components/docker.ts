@@ -6,8 +6,10 @@
  */
 import * as docker from "@pulumi/docker";
 import * as postgresql from "@pulumi/postgresql";
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import type { DockerServerConfig, Environment } from "../config/schema";
+import { BackupTarget, pgBackRestArchiveCommand, renderPgBackRestConfig } from "../lib/backup";
 import { rotatingPassword, rotationKeepers } from "./passwords";
 import type { ServerEndpoint } from "./server";
 import { ServerCerts } from "./tlsCerts";
@@ -27,8 +29,25 @@ export function pgHbaConf(): string {
     ].join("\n");
 }
 
-export function postgresCommand(): string[] {
+/** pgBackRest inside the containers: one stanza for the one cluster. */
+export const PGBACKREST = {
+    config: "/etc/pgbackrest/pgbackrest.conf",
+    stanza: "pgstack",
+    dataPath: "/var/lib/postgresql/data",
+    socketPath: "/var/run/postgresql",
+};
+
+export function postgresCommand(backups = false): string[] {
+    const archive: Record<string, string> = backups
+        ? {
+              archive_mode: "on",
+              archive_command: pgBackRestArchiveCommand(PGBACKREST.config, PGBACKREST.stanza),
+              archive_timeout: "300",
+              wal_level: "replica",
+          }
+        : {};
     const settings: Record<string, string> = {
+        ...archive,
         ssl: "on",
         ssl_cert_file: `${TLS_DIR}/server.crt`,
         ssl_key_file: `${TLS_DIR}/server.key`,
@@ -81,6 +100,18 @@ export interface DockerPostgresArgs {
     environment: Environment;
     rotation: { seed: string; admin?: string };
     protect: boolean;
+    /** The backup bucket (secret): WAL is archived there with pgBackRest, base backups by a sidecar. */
+    backupTarget?: pulumi.Output<BackupTarget>;
+}
+
+/** The sidecar's loop: create the stanza once, then a full backup a day (retention expires old ones). */
+export function backupSidecarScript(): string {
+    const pgbr = `pgbackrest --config=${PGBACKREST.config} --stanza=${PGBACKREST.stanza}`;
+    return [
+        "set -eu",
+        `until ${pgbr} stanza-create; do sleep 10; done`,
+        `while true; do ${pgbr} --type=full backup || echo "backup failed" >&2; sleep 86400; done`,
+    ].join("\n");
 }
 
 export class DockerPostgres extends pulumi.ComponentResource {
@@ -89,6 +120,7 @@ export class DockerPostgres extends pulumi.ComponentResource {
     public readonly volume: docker.Volume;
     public readonly postgres: docker.Container;
     public readonly pgbouncer?: docker.Container;
+    public readonly backup?: docker.Container;
 
     constructor(name: string, args: DockerPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pgstack:server:DockerPostgres", name, {}, opts);
@@ -112,7 +144,43 @@ export class DockerPostgres extends pulumi.ComponentResource {
             rotationKeepers(args.rotation.seed, args.rotation.admin),
             child,
         );
-        const image = new docker.RemoteImage(`${name}-image`, { name: s.image, keepLocally: true }, child);
+        const backups = args.backupTarget !== undefined;
+        // With backups the server image is the configured one plus pgBackRest, built locally.
+        const imageId: pulumi.Output<string> = backups
+            ? new docker.Image(
+                  `${name}-image`,
+                  {
+                      imageName: `pgstack-${stack}-postgres:local`,
+                      skipPush: true,
+                      build: {
+                          context: path.join(__dirname, "..", "docker", "postgres-pgbackrest"),
+                          args: { BASE_IMAGE: s.image },
+                      },
+                  },
+                  child,
+              ).imageName
+            : new docker.RemoteImage(`${name}-image`, { name: s.image, keepLocally: true }, child).imageId;
+        const pgbackrestConf = args.backupTarget?.apply((t) =>
+            renderPgBackRestConfig(t, {
+                stanza: PGBACKREST.stanza,
+                pgDataPath: PGBACKREST.dataPath,
+                pgSocketPath: PGBACKREST.socketPath,
+            }),
+        );
+        const backupUploads = pgbackrestConf
+            ? [
+                  {
+                      file: PGBACKREST.config,
+                      content: pulumi.secret(pgbackrestConf),
+                      permissions: "0600",
+                      owner: "999",
+                      group: "999",
+                  },
+              ]
+            : [];
+        const socketVolume = backups
+            ? new docker.Volume(`${name}-socket`, { name: `pgstack-${stack}-socket` }, child)
+            : undefined;
 
         const tlsUploads = (dir: string, owner: string) => [
             { file: `${dir}/ca.crt`, content: certs.caCertPem, permissions: "0644" },
@@ -124,20 +192,24 @@ export class DockerPostgres extends pulumi.ComponentResource {
             `${name}-postgres`,
             {
                 name: `pgstack-${stack}-postgres`,
-                image: image.imageId,
+                image: imageId,
                 envs: [
                     pulumi.interpolate`POSTGRES_USER=${s.adminUser}`,
                     pulumi.secret(pulumi.interpolate`POSTGRES_PASSWORD=${password.result}`),
                     "POSTGRES_DB=postgres",
                     "POSTGRES_INITDB_ARGS=--auth-local=scram-sha-256 --auth-host=scram-sha-256",
                 ],
-                command: postgresCommand(),
+                command: postgresCommand(backups),
                 uploads: [
                     // uid 999 is the postgres user of the official image; the key must be its own, 0600.
                     ...tlsUploads(TLS_DIR, "999"),
                     { file: "/etc/pgstack/pg_hba.conf", content: pgHbaConf(), permissions: "0644" },
+                    ...backupUploads,
                 ],
-                volumes: [{ volumeName: this.volume.name, containerPath: "/var/lib/postgresql/data" }],
+                volumes: [
+                    { volumeName: this.volume.name, containerPath: PGBACKREST.dataPath },
+                    ...(socketVolume ? [{ volumeName: socketVolume.name, containerPath: PGBACKREST.socketPath }] : []),
+                ],
                 removeVolumes: false,
                 ports: [{ internal: 5432, external: s.port, ip: s.bindAddress }],
                 networksAdvanced: [{ name: this.network.name, aliases: [POSTGRES_ALIAS] }],
@@ -154,6 +226,32 @@ export class DockerPostgres extends pulumi.ComponentResource {
             },
             child,
         );
+
+        if (backups && socketVolume) {
+            // Base backups: same image, same data volume and socket, no published port.
+            this.backup = new docker.Container(
+                `${name}-backup`,
+                {
+                    name: `pgstack-${stack}-backup`,
+                    image: imageId,
+                    user: "postgres",
+                    entrypoints: ["bash", "-c"],
+                    command: [backupSidecarScript()],
+                    envs: [
+                        pulumi.interpolate`PGUSER=${s.adminUser}`,
+                        pulumi.secret(pulumi.interpolate`PGPASSWORD=${password.result}`),
+                    ],
+                    uploads: backupUploads,
+                    volumes: [
+                        { volumeName: this.volume.name, containerPath: PGBACKREST.dataPath },
+                        { volumeName: socketVolume.name, containerPath: PGBACKREST.socketPath },
+                    ],
+                    networksAdvanced: [{ name: this.network.name }],
+                    restart: "unless-stopped",
+                },
+                { ...child, dependsOn: [this.postgres] },
+            );
+        }
 
         let appPort: pulumi.Output<number> = pulumi.output(s.port);
         if (s.pgbouncer.enabled) {

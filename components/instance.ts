@@ -1,6 +1,7 @@
 /** Picks the server component the stack config asks for; all of them yield one ServerEndpoint. */
 import * as pulumi from "@pulumi/pulumi";
 import type { StackSecrets } from "../config/load";
+import type { BackupTarget } from "../lib/backup";
 import { ConfigError, StackConfig } from "../config/schema";
 import { DockerPostgres } from "./docker";
 import { RdsInstance } from "./rds";
@@ -17,6 +18,7 @@ export function createServer(
     name: string,
     config: StackConfig,
     secrets: StackSecrets,
+    extras: { backupTarget?: pulumi.Output<BackupTarget> } = {},
     opts?: pulumi.ComponentResourceOptions,
 ): Server {
     const server = config.server;
@@ -44,6 +46,7 @@ export function createServer(
                     environment: config.environment,
                     rotation: config.rotation,
                     protect: config.dataProtection.protect,
+                    backupTarget: extras.backupTarget,
                 },
                 opts,
             );

@@ -1,5 +1,6 @@
 import { pgbouncerIni, pgHbaConf, postgresCommand } from "../../components/docker";
 import { baseConfig, isSecretInput, plain, ProgramRun, Recorded, runProgram } from "../harness";
+import { s3Storage } from "./storage/fixtures";
 
 const dockerConfig = (extra: Record<string, unknown> = {}) =>
     baseConfig({
@@ -127,4 +128,52 @@ test("the TLS server key is uploaded as a secret, readable by its owner only", (
 
 test("the generated CA certificate is an output", () => {
     expect(String(run.outputs.caCertificate)).toContain("BEGIN CERTIFICATE");
+});
+
+describe("with a backup bucket", () => {
+    let withBackups: ProgramRun;
+    beforeAll(async () => {
+        withBackups = await runProgram({ ...dockerConfig(), storage: s3Storage() });
+        expect(withBackups.error).toBeUndefined();
+    });
+    const server = () =>
+        withBackups.mocks
+            .ofType("docker:index/container:Container")
+            .find((c) => c.name.endsWith("-postgres")) as Recorded;
+
+    test("the server archives WAL to the backup bucket with pgBackRest", () => {
+        const cmd = server().inputs.command as string[];
+        expect(cmd).toContain("archive_mode=on");
+        expect(cmd.find((c) => c.startsWith("archive_command="))).toContain("pgbackrest");
+        expect(cmd.find((c) => c.startsWith("archive_command="))).toContain("archive-push %p");
+    });
+
+    test("the server image is the configured one plus pgBackRest, built locally", () => {
+        const image = withBackups.mocks.ofType("docker:index/image:Image")[0];
+        expect((image.inputs.build as { args: Record<string, string> }).args.BASE_IMAGE).toBe("postgres:16");
+        expect(image.inputs.skipPush).toBe(true);
+    });
+
+    test("the pgBackRest config points at the backup bucket and is uploaded as a secret", () => {
+        const conf = (plain(server().inputs.uploads) as { file: string; content: string }[]).find((u) =>
+            u.file.endsWith("pgbackrest.conf"),
+        );
+        expect(conf?.content).toContain("repo1-s3-bucket=acme-pgstack-test-backups");
+        expect(isSecretInput(server().inputs.uploads)).toBe(true);
+    });
+
+    test("a sidecar takes base backups from the same data volume, with no published port", () => {
+        const sidecar = withBackups.mocks
+            .ofType("docker:index/container:Container")
+            .find((c) => c.name.endsWith("-backup"));
+        expect(sidecar).toBeDefined();
+        expect(sidecar?.inputs.ports).toBeUndefined();
+        const vols = (sidecar?.inputs.volumes as { volumeName: string }[]).map((v) => v.volumeName);
+        expect(vols).toContain("pgstack-test-data");
+        expect(String(sidecar?.inputs.command)).toContain("--type=full backup");
+    });
+
+    test("without a backup bucket nothing is archived", () => {
+        expect(container("-postgres").inputs.command).not.toContain("archive_mode=on");
+    });
 });
