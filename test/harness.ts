@@ -3,6 +3,7 @@
  * that records every resource the program registers and fails loudly on anything it does not know.
  */
 import type * as pulumiType from "@pulumi/pulumi";
+import { ConfigError, parseConfig } from "../config/schema";
 
 /** Every resource type the stack may register. A new type must be added here on purpose. */
 export const KNOWN_TYPES = new Set<string>([
@@ -291,4 +292,15 @@ export function rdsServer(extra: Record<string, unknown> = {}): Record<string, u
         caCertPath: "/etc/ssl/certs/rds-global-bundle.pem",
         ...extra,
     };
+}
+
+/** The problems parseConfig reports for a raw config; fails the test if the config is accepted. */
+export function problemsOf(raw: Record<string, unknown>): string[] {
+    try {
+        parseConfig(raw);
+    } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError);
+        return (e as ConfigError).problems;
+    }
+    throw new Error("config was accepted");
 }

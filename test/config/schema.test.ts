@@ -1,15 +1,5 @@
-import { ConfigError, parseConfig } from "../../config/schema";
-import { baseConfig, runProgram } from "../harness";
-
-function problemsOf(raw: Record<string, unknown>): string[] {
-    try {
-        parseConfig(raw);
-    } catch (e) {
-        expect(e).toBeInstanceOf(ConfigError);
-        return (e as ConfigError).problems;
-    }
-    throw new Error("config was accepted");
-}
+import { parseConfig } from "../../config/schema";
+import { baseConfig, problemsOf, runProgram } from "../harness";
 
 const server = (extra: Record<string, unknown>) => ({
     mode: "existing",

@@ -1,16 +1,6 @@
-import { ConfigError, parseConfig } from "../../config/schema";
-import { baseConfig } from "../harness";
+import { parseConfig } from "../../config/schema";
+import { baseConfig, problemsOf } from "../harness";
 import { r2Storage, R2_ACCOUNT, s3Storage } from "../components/storage/fixtures";
-
-function problemsOf(raw: Record<string, unknown>): string[] {
-    try {
-        parseConfig(raw);
-    } catch (e) {
-        expect(e).toBeInstanceOf(ConfigError);
-        return (e as ConfigError).problems;
-    }
-    throw new Error("config was accepted");
-}
 
 const storageOf = (storage: Record<string, unknown>) => parseConfig(baseConfig({ storage })).storage;
 
