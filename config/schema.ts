@@ -6,7 +6,16 @@
  * Nothing here touches Pulumi: it is pure and unit-tested directly.
  */
 import { z } from "zod";
-import { identifier, INSECURE_SSL_MODES, OPEN_CIDRS, serverSchema, ServerConfig, SSL_MODES, SslMode } from "./server";
+import {
+    identifier,
+    INSECURE_SSL_MODES,
+    OPEN_CIDRS,
+    serverSchema,
+    ServerConfig,
+    SSL_MODES,
+    SslMode,
+    sslmode,
+} from "./server";
 import { resolveStorage, StorageConfig, storageSchema } from "./storage";
 
 export { INSECURE_SSL_MODES, SSL_MODES, serverSchema };
@@ -38,8 +47,6 @@ const seed = z
     .string()
     .min(1, "a rotation seed may not be empty")
     .max(100, "a rotation seed is at most 100 characters");
-
-const sslmode = z.enum(SSL_MODES);
 
 const tenantSchema = z
     .object({

@@ -19,7 +19,7 @@ export const identifier = (what: string) =>
         );
 
 const port = z.number().int().min(1).max(65535);
-const sslmode = z.enum(SSL_MODES);
+export const sslmode = z.enum(SSL_MODES);
 const cidr = z
     .string()
     .regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$|^[0-9a-fA-F:]+\/\d{1,3}$/, "a CIDR block such as 10.0.0.0/16");
