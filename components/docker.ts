@@ -9,91 +9,23 @@ import * as postgresql from "@pulumi/postgresql";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import type { DockerServerConfig, Environment } from "../config/schema";
-import { BackupTarget, pgBackRestArchiveCommand, renderPgBackRestConfig } from "../lib/backup";
+import { BackupTarget, renderPgBackRestConfig } from "../lib/backup";
+import {
+    backupSidecarScript,
+    HBA_FILE,
+    PGBACKREST,
+    pgHbaConf,
+    POSTGRES_ALIAS,
+    postgresCommand,
+    TLS_DIR,
+} from "../lib/dockerRender";
+import { renderPgbouncerIni, userlistLine } from "../lib/pgbouncer";
 import { rotatingPassword, rotationKeepers } from "./passwords";
 import type { ServerEndpoint } from "./server";
 import { ServerCerts } from "./tlsCerts";
 
-/** Network alias of the server container: pgBouncer and sidecars reach it by this name. */
-export const POSTGRES_ALIAS = "postgres";
-const TLS_DIR = "/etc/pgstack/tls";
-
-/** The server's host-based authentication: TLS and SCRAM or nothing. */
-export function pgHbaConf(): string {
-    return [
-        "# pgstack: TLS + SCRAM only. Unencrypted TCP connections match no line and are refused.",
-        "local   all  all                scram-sha-256",
-        "hostssl all  all  0.0.0.0/0     scram-sha-256",
-        "hostssl all  all  ::/0          scram-sha-256",
-        "",
-    ].join("\n");
-}
-
-/** pgBackRest inside the containers: one stanza for the one cluster. */
-export const PGBACKREST = {
-    config: "/etc/pgbackrest/pgbackrest.conf",
-    stanza: "pgstack",
-    dataPath: "/var/lib/postgresql/data",
-    socketPath: "/var/run/postgresql",
-};
-
-export function postgresCommand(backups = false): string[] {
-    const archive: Record<string, string> = backups
-        ? {
-              archive_mode: "on",
-              archive_command: pgBackRestArchiveCommand(PGBACKREST.config, PGBACKREST.stanza),
-              archive_timeout: "300",
-              wal_level: "replica",
-          }
-        : {};
-    const settings: Record<string, string> = {
-        ...archive,
-        ssl: "on",
-        ssl_cert_file: `${TLS_DIR}/server.crt`,
-        ssl_key_file: `${TLS_DIR}/server.key`,
-        ssl_ca_file: `${TLS_DIR}/ca.crt`,
-        ssl_min_protocol_version: "TLSv1.2",
-        hba_file: "/etc/pgstack/pg_hba.conf",
-        password_encryption: "scram-sha-256",
-        shared_preload_libraries: "pg_stat_statements",
-    };
-    return ["postgres", ...Object.entries(settings).flatMap(([k, v]) => ["-c", `${k}=${v}`])];
-}
-
-export interface PgBouncerSettings {
-    adminUser: string;
-    listenPort: number;
-    poolMode: string;
-    maxClientConn: number;
-    defaultPoolSize: number;
-}
-
-/** pgbouncer.ini: TLS to clients (required) and to the server (verified against the stack's CA). */
-export function pgbouncerIni(s: PgBouncerSettings): string {
-    return [
-        "[databases]",
-        `* = host=${POSTGRES_ALIAS} port=5432`,
-        "",
-        "[pgbouncer]",
-        "listen_addr = 0.0.0.0",
-        `listen_port = ${s.listenPort}`,
-        "auth_type = scram-sha-256",
-        "auth_file = /etc/pgbouncer/userlist.txt",
-        `auth_user = ${s.adminUser}`,
-        "auth_query = SELECT usename, passwd FROM pg_shadow WHERE usename=$1",
-        `pool_mode = ${s.poolMode}`,
-        `max_client_conn = ${s.maxClientConn}`,
-        `default_pool_size = ${s.defaultPoolSize}`,
-        "client_tls_sslmode = require",
-        "client_tls_cert_file = /etc/pgbouncer/tls/server.crt",
-        "client_tls_key_file = /etc/pgbouncer/tls/server.key",
-        "client_tls_ca_file = /etc/pgbouncer/tls/ca.crt",
-        "server_tls_sslmode = verify-full",
-        "server_tls_ca_file = /etc/pgbouncer/tls/ca.crt",
-        "ignore_startup_parameters = extra_float_digits",
-        "",
-    ].join("\n");
-}
+/** pgBouncer's config directory inside its container. */
+const BOUNCER_DIR = "/etc/pgbouncer";
 
 export interface DockerPostgresArgs {
     server: DockerServerConfig;
@@ -102,16 +34,6 @@ export interface DockerPostgresArgs {
     protect: boolean;
     /** The backup bucket (secret): WAL is archived there with pgBackRest, base backups by a sidecar. */
     backupTarget?: pulumi.Output<BackupTarget>;
-}
-
-/** The sidecar's loop: create the stanza once, then a full backup a day (retention expires old ones). */
-export function backupSidecarScript(): string {
-    const pgbr = `pgbackrest --config=${PGBACKREST.config} --stanza=${PGBACKREST.stanza}`;
-    return [
-        "set -eu",
-        `until ${pgbr} stanza-create; do sleep 10; done`,
-        `while true; do ${pgbr} --type=full backup || echo "backup failed" >&2; sleep 86400; done`,
-    ].join("\n");
 }
 
 export class DockerPostgres extends pulumi.ComponentResource {
@@ -203,7 +125,7 @@ export class DockerPostgres extends pulumi.ComponentResource {
                 uploads: [
                     // uid 999 is the postgres user of the official image; the key must be its own, 0600.
                     ...tlsUploads(TLS_DIR, "999"),
-                    { file: "/etc/pgstack/pg_hba.conf", content: pgHbaConf(), permissions: "0644" },
+                    { file: HBA_FILE, content: pgHbaConf(), permissions: "0644" },
                     ...backupUploads,
                 ],
                 volumes: [
@@ -266,24 +188,37 @@ export class DockerPostgres extends pulumi.ComponentResource {
                 {
                     name: `pgstack-${stack}-pgbouncer`,
                     image: bouncerImage.imageId,
-                    command: ["pgbouncer", "/etc/pgbouncer/pgbouncer.ini"],
+                    command: ["pgbouncer", `${BOUNCER_DIR}/pgbouncer.ini`],
                     uploads: [
-                        ...tlsUploads("/etc/pgbouncer/tls", "70"),
+                        ...tlsUploads(`${BOUNCER_DIR}/tls`, "70"),
                         {
-                            file: "/etc/pgbouncer/pgbouncer.ini",
-                            content: pgbouncerIni({
-                                adminUser: s.adminUser,
+                            file: `${BOUNCER_DIR}/pgbouncer.ini`,
+                            content: renderPgbouncerIni({
+                                listenAddr: "0.0.0.0",
                                 listenPort: 6432,
+                                databases: [{ name: "*", host: POSTGRES_ALIAS, port: 5432 }],
+                                authFile: `${BOUNCER_DIR}/userlist.txt`,
+                                authUser: s.adminUser,
+                                authQuery: "SELECT usename, passwd FROM pg_shadow WHERE usename=$1",
                                 poolMode: b.poolMode,
                                 maxClientConn: b.maxClientConn,
                                 defaultPoolSize: b.defaultPoolSize,
+                                clientTls: {
+                                    sslmode: "require",
+                                    certFile: `${BOUNCER_DIR}/tls/server.crt`,
+                                    keyFile: `${BOUNCER_DIR}/tls/server.key`,
+                                    caFile: `${BOUNCER_DIR}/tls/ca.crt`,
+                                },
+                                serverTls: { sslmode: "verify-full", caFile: `${BOUNCER_DIR}/tls/ca.crt` },
                             }),
                             permissions: "0644",
                         },
                         {
                             // Only the auth_user's secret lives here; every other login is looked up.
-                            file: "/etc/pgbouncer/userlist.txt",
-                            content: pulumi.secret(pulumi.interpolate`"${s.adminUser}" "${password.result}"\n`),
+                            file: `${BOUNCER_DIR}/userlist.txt`,
+                            content: pulumi.secret(
+                                pulumi.all([s.adminUser, password.result]).apply(([u, p]) => userlistLine(u, p)),
+                            ),
                             permissions: "0600",
                             owner: "70",
                             group: "70",

@@ -1,4 +1,4 @@
-import { pgbouncerIni, pgHbaConf, postgresCommand } from "../../components/docker";
+import { pgHbaConf } from "../../lib/dockerRender";
 import { baseConfig, isSecretInput, plain, ProgramRun, Recorded, runProgram } from "../harness";
 import { s3Storage } from "./storage/fixtures";
 
@@ -33,18 +33,24 @@ test("a bind address other than loopback is rejected", async () => {
     expect(bad.error?.message).toContain("pgstack:server.bindAddress");
 });
 
-test("the server runs with ssl=on and the stack's certificates", () => {
+test("§3: the server runs with ssl=on, and every TLS/hba file it is told to use is uploaded", () => {
     const cmd = container("-postgres").inputs.command as string[];
-    expect(cmd).toEqual(postgresCommand());
-    expect(cmd).toContain("ssl=on");
-    const files = uploads("-postgres").map((u) => u.file);
-    expect(files).toEqual(
-        expect.arrayContaining([
-            "/etc/pgstack/tls/server.crt",
-            "/etc/pgstack/tls/server.key",
-            "/etc/pgstack/pg_hba.conf",
-        ]),
+    expect(cmd[0]).toBe("postgres");
+    // `-c key=value` pairs as postgres parses them.
+    const settings = Object.fromEntries(
+        cmd
+            .slice(1)
+            .filter((_, i) => i % 2 === 1)
+            .map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]),
     );
+    expect(cmd.filter((_, i) => i % 2 === 1 && i > 0).every((c) => c === "-c")).toBe(true);
+    expect(settings).toMatchObject({ ssl: "on", password_encryption: "scram-sha-256" });
+    const files = uploads("-postgres").map((u) => u.file);
+    for (const k of ["ssl_cert_file", "ssl_key_file", "ssl_ca_file", "hba_file"]) {
+        expect(files).toContain(settings[k]);
+    }
+    const hba = uploads("-postgres").find((u) => u.file === settings.hba_file);
+    expect(hba?.content).toBe(pgHbaConf());
 });
 
 test("pg_hba.conf allows only hostssl with scram-sha-256 over TCP", () => {
@@ -99,17 +105,44 @@ test("without pgBouncer the app DSN goes to the server", async () => {
     expect(new URL(r.outputs.DATABASE_URL as string).port).toBe("5432");
 });
 
-test("pgBouncer requires TLS from clients and verifies the server", () => {
-    const ini = pgbouncerIni({
-        adminUser: "postgres",
-        listenPort: 6432,
-        poolMode: "transaction",
-        maxClientConn: 5,
-        defaultPoolSize: 2,
+/** The pgbouncer.ini uploaded to the pgBouncer container, as key -> value of [pgbouncer]. */
+const bouncerIni = (r: ProgramRun = run): Record<string, string> => {
+    const c = r.mocks.ofType("docker:index/container:Container").find((x) => x.name.endsWith("-pgbouncer"));
+    const ini = String(
+        (plain(c?.inputs.uploads) as { file: string; content: string }[]).find((u) => u.file.endsWith("pgbouncer.ini"))
+            ?.content,
+    );
+    return Object.fromEntries(
+        ini
+            .split("[pgbouncer]")[1]
+            .split("\n")
+            .filter((l) => l.includes(" = "))
+            .map((l) => [l.slice(0, l.indexOf(" = ")), l.slice(l.indexOf(" = ") + 3)]),
+    );
+};
+
+test("§3: the uploaded pgbouncer.ini requires TLS from clients and verifies the server against the uploaded CA", () => {
+    const ini = bouncerIni();
+    expect(ini).toMatchObject({
+        client_tls_sslmode: "require",
+        server_tls_sslmode: "verify-full",
+        auth_type: "scram-sha-256",
+        listen_port: "6432",
     });
-    expect(ini).toContain("client_tls_sslmode = require");
-    expect(ini).toContain("server_tls_sslmode = verify-full");
-    expect(ini).toContain("auth_type = scram-sha-256");
+    const files = uploads("-pgbouncer").map((u) => u.file);
+    for (const k of ["client_tls_cert_file", "client_tls_key_file", "server_tls_ca_file", "auth_file"]) {
+        expect(files).toContain(ini[k]);
+    }
+    const ports = container("-pgbouncer").inputs.ports as { internal: number }[];
+    expect(ports.map((p) => String(p.internal))).toEqual([ini.listen_port]);
+});
+
+test("S3: the default transaction pool resets session state between clients", () => {
+    expect(bouncerIni()).toMatchObject({
+        pool_mode: "transaction",
+        server_reset_query: "DISCARD ALL",
+        server_reset_query_always: "1",
+    });
 });
 
 test("the admin password reaches the containers only as secrets", () => {

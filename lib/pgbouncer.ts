@@ -1,0 +1,221 @@
+/**
+ * pgBouncer configuration and the SQL its auth lookup needs: pure functions, shared by the Docker
+ * server (components/server/docker.ts) and any pgBouncer run in front of another cluster.
+ *
+ * Two decisions live here, so every pgBouncer the project runs gets them:
+ *
+ * - **No session state survives a client** (review S3). In transaction pooling pgBouncer runs no reset
+ *   query by default, so a session-level `SET app.tenant_id`, `SET ROLE` or `set_config(…, false)` stays
+ *   on the server connection and the next client inherits it. We run `DISCARD ALL` after every release
+ *   (`server_reset_query_always = 1`). `DISCARD ALL` rather than `RESET ALL`: `RESET ALL` leaves `SET ROLE`
+ *   and `SET SESSION AUTHORIZATION` in place, and those are exactly what would carry one tenant's
+ *   identity to the next client. It costs one round trip per transaction; pgBouncer (≥ 1.22) sees the
+ *   `DISCARD ALL` and forgets the prepared statements it had on that connection.
+ * - **The auth user is not the superuser** (review S4). pgBouncer logs in as `pgbouncer_auth`, a role
+ *   with no other rights, and looks passwords up through a SECURITY DEFINER function that only it may
+ *   execute (`authLookupFunctionSql`).
+ */
+
+/** The dedicated login role pgBouncer uses to look up passwords, and the schema of its lookup function. */
+export const PGBOUNCER_AUTH_USER = "pgbouncer_auth";
+export const PGBOUNCER_AUTH_SCHEMA = "pgbouncer";
+/** The query pgBouncer runs (as the auth user) for every login it does not know from auth_file. */
+export const authQuery = (schema = PGBOUNCER_AUTH_SCHEMA): string =>
+    `SELECT usename, passwd FROM ${ident(schema)}.get_auth($1)`;
+
+export const RESET_QUERY = "DISCARD ALL";
+
+export type PoolMode = "session" | "transaction" | "statement";
+export type TlsMode = "disable" | "allow" | "prefer" | "require" | "verify-ca" | "verify-full";
+
+/** One entry of [databases]: `name = host=… port=… dbname=…`. `name` may be `*` (any database). */
+export interface PgbouncerDatabase {
+    name: string;
+    host: string;
+    port: number;
+    /** The database on the server; the client's database name when absent. */
+    dbname?: string;
+    poolSize?: number;
+}
+
+export interface PgbouncerIniOptions {
+    listenAddr: string;
+    listenPort: number;
+    /** Directory of pgBouncer's own Unix socket; "" disables it. Default: pgBouncer's (/tmp). */
+    unixSocketDir?: string;
+    logfile?: string;
+    pidfile?: string;
+    databases: PgbouncerDatabase[];
+    /** auth_file: the auth user's own secret; every other login is looked up with auth_query. */
+    authFile: string;
+    authUser?: string;
+    /** The query run for logins not in auth_file. Default: the lookup function (`authQuery()`). */
+    authQuery?: string;
+    /** Database the auth query runs in (where the lookup function lives). Default: the client's. */
+    authDbname?: string;
+    poolMode: PoolMode;
+    maxClientConn: number;
+    defaultPoolSize: number;
+    /** admin_users / stats_users; empty: nobody may use the admin console. */
+    adminUsers?: string[];
+    statsUsers?: string[];
+    /** TLS towards clients. `sslmode` must encrypt: require, verify-ca or verify-full. */
+    clientTls: { sslmode: "require" | "verify-ca" | "verify-full"; certFile: string; keyFile: string; caFile?: string };
+    /** TLS towards the server. verify-ca / verify-full need `caFile`. */
+    serverTls: {
+        sslmode: "require" | "verify-ca" | "verify-full";
+        caFile?: string;
+        certFile?: string;
+        keyFile?: string;
+    };
+    /** Defaults to DISCARD ALL, always (see the header). */
+    serverResetQuery?: string;
+    serverResetQueryAlways?: boolean;
+    ignoreStartupParameters?: string[];
+}
+
+const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** A plain lower-case SQL identifier, checked (the SQL below is not built from user text otherwise). */
+function ident(name: string): string {
+    if (!IDENT.test(name)) throw new Error(`pgbouncer: "${name}" is not a plain lower-case SQL identifier`);
+    return name;
+}
+
+/** A value written into pgbouncer.ini: one line, so it cannot smuggle in other settings. */
+function oneLine(what: string, value: string | number): string {
+    const s = String(value);
+    if (/[\r\n\0]/.test(s)) throw new Error(`pgbouncer: ${what} may not contain a line break`);
+    return s;
+}
+
+/** A connection-string value in [databases]: quoted when it has spaces or quotes. */
+function connValue(what: string, v: string | number): string {
+    const s = oneLine(what, v);
+    return /^[A-Za-z0-9_.:*/-]+$/.test(s) ? s : `'${s.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+}
+
+/** pgbouncer.ini: TLS required from clients and used to the server, lookups through the auth function. */
+export function renderPgbouncerIni(o: PgbouncerIniOptions): string {
+    if (!["require", "verify-ca", "verify-full"].includes(o.clientTls.sslmode)) {
+        throw new Error(`pgbouncer: client TLS must be required (got ${o.clientTls.sslmode})`);
+    }
+    if (!["require", "verify-ca", "verify-full"].includes(o.serverTls.sslmode)) {
+        throw new Error(`pgbouncer: server TLS must be required (got ${o.serverTls.sslmode})`);
+    }
+    if (o.serverTls.sslmode !== "require" && !o.serverTls.caFile) {
+        throw new Error(`pgbouncer: server_tls_sslmode ${o.serverTls.sslmode} needs serverTls.caFile`);
+    }
+    if (o.databases.length === 0) throw new Error("pgbouncer: at least one [databases] entry");
+    const databases = o.databases.map((d) => {
+        if (!/^(\*|[A-Za-z0-9_][A-Za-z0-9_.-]*)$/.test(d.name)) {
+            throw new Error(`pgbouncer: "${d.name}" is not a database name for [databases]`);
+        }
+        const parts: [string, string | number | undefined][] = [
+            ["host", d.host],
+            ["port", d.port],
+            ["dbname", d.dbname],
+            ["pool_size", d.poolSize],
+        ];
+        return `${d.name} = ${parts
+            .filter(([, v]) => v !== undefined)
+            .map(([k, v]) => `${k}=${connValue(k, v as string | number)}`)
+            .join(" ")}`;
+    });
+    const settings: [string, string | number | undefined][] = [
+        ["listen_addr", o.listenAddr],
+        ["listen_port", o.listenPort],
+        ["unix_socket_dir", o.unixSocketDir],
+        ["logfile", o.logfile],
+        ["pidfile", o.pidfile],
+        ["auth_type", "scram-sha-256"],
+        ["auth_file", o.authFile],
+        ["auth_user", o.authUser ?? PGBOUNCER_AUTH_USER],
+        ["auth_query", o.authQuery ?? authQuery()],
+        ["auth_dbname", o.authDbname],
+        ["pool_mode", o.poolMode],
+        ["max_client_conn", o.maxClientConn],
+        ["default_pool_size", o.defaultPoolSize],
+        ["server_reset_query", o.serverResetQuery ?? RESET_QUERY],
+        ["server_reset_query_always", (o.serverResetQueryAlways ?? true) ? 1 : 0],
+        ["admin_users", (o.adminUsers ?? []).join(",") || undefined],
+        ["stats_users", (o.statsUsers ?? []).join(",") || undefined],
+        ["client_tls_sslmode", o.clientTls.sslmode],
+        ["client_tls_cert_file", o.clientTls.certFile],
+        ["client_tls_key_file", o.clientTls.keyFile],
+        ["client_tls_ca_file", o.clientTls.caFile],
+        ["server_tls_sslmode", o.serverTls.sslmode],
+        ["server_tls_ca_file", o.serverTls.caFile],
+        ["server_tls_cert_file", o.serverTls.certFile],
+        ["server_tls_key_file", o.serverTls.keyFile],
+        ["ignore_startup_parameters", (o.ignoreStartupParameters ?? ["extra_float_digits"]).join(",") || undefined],
+    ];
+    return [
+        "[databases]",
+        ...databases,
+        "",
+        "[pgbouncer]",
+        ...settings.filter(([, v]) => v !== undefined).map(([k, v]) => `${k} = ${oneLine(k, v as string | number)}`),
+        "",
+    ].join("\n");
+}
+
+/** One line of pgBouncer's auth_file (userlist.txt): `"user" "secret"`, with `"` doubled. */
+export function userlistLine(user: string, secret: string): string {
+    const q = (s: string) => `"${oneLine("userlist entry", s).replace(/"/g, '""')}"`;
+    return `${q(user)} ${q(secret)}\n`;
+}
+
+export interface AuthLookupOptions {
+    /** The login role pgBouncer connects as (created NOLOGIN-safe if missing; its password is set apart). */
+    authUser?: string;
+    /** Schema of the lookup function; created if missing, usable by the auth user only. */
+    schema?: string;
+}
+
+/**
+ * Idempotent SQL (run as a superuser, in the database pgBouncer's `auth_dbname` names) that creates the
+ * auth role if missing, and the lookup function `<schema>.get_auth(username)`: SECURITY DEFINER (it
+ * reads pg_shadow, which only a superuser may), `search_path` pinned to pg_catalog, EXECUTE revoked from
+ * PUBLIC and granted to the auth role only. It never returns a superuser's secret, so even the auth
+ * role cannot learn one. The auth role's password is set separately (`authUserPasswordSql`).
+ */
+export function authLookupFunctionSql(o: AuthLookupOptions = {}): string {
+    const user = ident(o.authUser ?? PGBOUNCER_AUTH_USER);
+    const schema = ident(o.schema ?? PGBOUNCER_AUTH_SCHEMA);
+    return [
+        "DO $do$",
+        "BEGIN",
+        `    IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = '${user}') THEN`,
+        `        CREATE ROLE ${user} LOGIN;`,
+        "    END IF;",
+        "END",
+        "$do$;",
+        `ALTER ROLE ${user} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION NOBYPASSRLS CONNECTION LIMIT 10;`,
+        `CREATE SCHEMA IF NOT EXISTS ${schema};`,
+        `REVOKE ALL ON SCHEMA ${schema} FROM PUBLIC;`,
+        `GRANT USAGE ON SCHEMA ${schema} TO ${user};`,
+        `CREATE OR REPLACE FUNCTION ${schema}.get_auth(username text)`,
+        "RETURNS TABLE (usename name, passwd text)",
+        "LANGUAGE sql STABLE SECURITY DEFINER",
+        "SET search_path = pg_catalog",
+        "AS $fn$",
+        "    SELECT s.usename, s.passwd::text FROM pg_catalog.pg_shadow s",
+        "    WHERE s.usename = username AND NOT s.usesuper",
+        "$fn$;",
+        `REVOKE ALL ON FUNCTION ${schema}.get_auth(text) FROM PUBLIC;`,
+        `GRANT EXECUTE ON FUNCTION ${schema}.get_auth(text) TO ${user};`,
+        "",
+    ].join("\n");
+}
+
+/**
+ * psql script lines that set the auth role's password from an environment variable, so the secret is
+ * never part of a command line or of the SQL text (psql ≥ 15: `\getenv`).
+ */
+export function authUserPasswordSql(envVar: string, authUser = PGBOUNCER_AUTH_USER): string {
+    if (!/^[A-Z_][A-Z0-9_]*$/.test(envVar)) throw new Error(`pgbouncer: "${envVar}" is not an env var name`);
+    return [`\\getenv auth_password ${envVar}`, `ALTER ROLE ${ident(authUser)} PASSWORD :'auth_password';`, ""].join(
+        "\n",
+    );
+}

@@ -1,0 +1,126 @@
+import {
+    authLookupFunctionSql,
+    authQuery,
+    authUserPasswordSql,
+    PgbouncerIniOptions,
+    renderPgbouncerIni,
+    userlistLine,
+} from "../../lib/pgbouncer";
+
+const base = (extra: Partial<PgbouncerIniOptions> = {}): PgbouncerIniOptions => ({
+    listenAddr: "0.0.0.0",
+    listenPort: 6432,
+    databases: [{ name: "*", host: "postgres", port: 5432 }],
+    authFile: "/etc/pgbouncer/userlist.txt",
+    poolMode: "transaction",
+    maxClientConn: 500,
+    defaultPoolSize: 20,
+    clientTls: { sslmode: "require", certFile: "/tls/server.crt", keyFile: "/tls/server.key" },
+    serverTls: { sslmode: "verify-full", caFile: "/tls/ca.crt" },
+    ...extra,
+});
+
+/** The [pgbouncer] section as key -> value. */
+function settings(ini: string): Record<string, string> {
+    const section = ini.split("[pgbouncer]")[1];
+    return Object.fromEntries(
+        section
+            .split("\n")
+            .filter((l) => l.includes(" = "))
+            .map((l) => [l.slice(0, l.indexOf(" = ")), l.slice(l.indexOf(" = ") + 3)]),
+    );
+}
+
+test("S3: transaction pooling resets every server connection with DISCARD ALL, in every pool mode", () => {
+    const s = settings(renderPgbouncerIni(base()));
+    expect(s.pool_mode).toBe("transaction");
+    expect(s.server_reset_query).toBe("DISCARD ALL");
+    expect(s.server_reset_query_always).toBe("1");
+});
+
+test("S4: pgBouncer logs in as pgbouncer_auth and looks users up through the SECURITY DEFINER function", () => {
+    const s = settings(renderPgbouncerIni(base({ authDbname: "postgres" })));
+    expect(s.auth_user).toBe("pgbouncer_auth");
+    expect(s.auth_query).toBe("SELECT usename, passwd FROM pgbouncer.get_auth($1)");
+    expect(s.auth_query).not.toContain("pg_shadow");
+    expect(s.auth_dbname).toBe("postgres");
+    expect(s.auth_type).toBe("scram-sha-256");
+    expect(authQuery("bouncer")).toBe("SELECT usename, passwd FROM bouncer.get_auth($1)");
+});
+
+test("S4: the lookup function is SECURITY DEFINER, pins search_path, and only the auth role may run it", () => {
+    const sql = authLookupFunctionSql();
+    expect(sql).toContain("CREATE OR REPLACE FUNCTION pgbouncer.get_auth(username text)");
+    expect(sql).toContain("RETURNS TABLE (usename name, passwd text)");
+    expect(sql).toMatch(/SECURITY DEFINER\nSET search_path = pg_catalog\n/);
+    expect(sql).toContain("FROM pg_catalog.pg_shadow");
+    expect(sql).toContain("NOT s.usesuper");
+    expect(sql).toContain("REVOKE ALL ON FUNCTION pgbouncer.get_auth(text) FROM PUBLIC;");
+    expect(sql).toContain("GRANT EXECUTE ON FUNCTION pgbouncer.get_auth(text) TO pgbouncer_auth;");
+    expect(sql).toContain("REVOKE ALL ON SCHEMA pgbouncer FROM PUBLIC;");
+    expect(sql).toMatch(/ALTER ROLE pgbouncer_auth WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE .*NOBYPASSRLS/);
+    // No other right is granted to anyone.
+    expect(sql.match(/GRANT /g)).toHaveLength(2);
+    expect(() => authLookupFunctionSql({ schema: "x; DROP TABLE t" })).toThrow(/identifier/);
+});
+
+test("S4: the auth role's password comes from the environment, never from the SQL text", () => {
+    const sql = authUserPasswordSql("PGBOUNCER_AUTH_PASSWORD");
+    expect(sql).toBe(
+        "\\getenv auth_password PGBOUNCER_AUTH_PASSWORD\nALTER ROLE pgbouncer_auth PASSWORD :'auth_password';\n",
+    );
+    expect(() => authUserPasswordSql("X; rm")).toThrow();
+});
+
+test("clients must use TLS; the server side is verified against a CA file", () => {
+    const s = settings(renderPgbouncerIni(base()));
+    expect(s).toMatchObject({
+        client_tls_sslmode: "require",
+        client_tls_cert_file: "/tls/server.crt",
+        server_tls_sslmode: "verify-full",
+        server_tls_ca_file: "/tls/ca.crt",
+    });
+    expect(() =>
+        renderPgbouncerIni(base({ clientTls: { sslmode: "prefer" as "require", certFile: "a", keyFile: "b" } })),
+    ).toThrow(/client TLS/);
+    expect(() => renderPgbouncerIni(base({ serverTls: { sslmode: "verify-full" } }))).toThrow(/caFile/);
+});
+
+test("nobody gets the admin console unless asked; listen, socket, log and pid settings are options", () => {
+    const plain = settings(renderPgbouncerIni(base()));
+    expect(plain.admin_users).toBeUndefined();
+    const local = settings(
+        renderPgbouncerIni(
+            base({
+                listenAddr: "127.0.0.1",
+                listenPort: 16432,
+                unixSocketDir: "",
+                logfile: "/run/pgb/pgbouncer.log",
+                pidfile: "/run/pgb/pgbouncer.pid",
+                adminUsers: ["ops"],
+            }),
+        ),
+    );
+    expect(local).toMatchObject({
+        listen_addr: "127.0.0.1",
+        listen_port: "16432",
+        unix_socket_dir: "",
+        logfile: "/run/pgb/pgbouncer.log",
+        pidfile: "/run/pgb/pgbouncer.pid",
+        admin_users: "ops",
+    });
+});
+
+test("[databases] entries name the upstream host and port; values cannot inject settings", () => {
+    const ini = renderPgbouncerIni(
+        base({ databases: [{ name: "app", host: "127.0.0.1", port: 5433, dbname: "app", poolSize: 5 }] }),
+    );
+    expect(ini).toContain("[databases]\napp = host=127.0.0.1 port=5433 dbname=app pool_size=5\n");
+    expect(() => renderPgbouncerIni(base({ listenAddr: "0.0.0.0\nadmin_users = x" }))).toThrow(/line break/);
+    expect(() => renderPgbouncerIni(base({ databases: [{ name: "a = b", host: "h", port: 1 }] }))).toThrow();
+});
+
+test("userlist lines quote names and secrets, doubling embedded quotes", () => {
+    expect(userlistLine("pgbouncer_auth", 'a"b')).toBe('"pgbouncer_auth" "a""b"\n');
+    expect(() => userlistLine("u", "a\nb")).toThrow();
+});
