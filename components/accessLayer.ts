@@ -38,6 +38,8 @@ export class AccessLayer extends pulumi.ComponentResource {
             {
                 names: { ...c.roles, connectGroup: connectGroupName(c.databaseName) },
                 rotation: c.rotation,
+                searchPath: c.schemas,
+                retainOnDelete: c.dataProtection.retainOnDelete,
                 provider,
             },
             { parent: this },
@@ -51,6 +53,10 @@ export class AccessLayer extends pulumi.ComponentResource {
                 appRole: this.roles.app.role.name,
                 readonlyRole: this.roles.readonly?.role.name,
                 connectGroup: this.roles.connectGroup.name,
+                adminRole: ep.adminUser,
+                lockedDatabases: [
+                    ...new Set([c.server.mode === "existing" ? c.server.maintenanceDatabase : "postgres", "template1"]),
+                ],
                 schemas: c.schemas,
                 extensions: c.extensions,
                 tenantRolePrefix: c.tenantRolePrefix,

@@ -22,6 +22,10 @@ export interface AppDatabaseArgs {
     appRole: pulumi.Input<string>;
     readonlyRole?: pulumi.Input<string>;
     connectGroup: pulumi.Input<string>;
+    /** The admin the provider connects as: owns the guard schema and its functions. */
+    adminRole: pulumi.Input<string>;
+    /** Databases every role can reach by default (the maintenance database, template1): PUBLIC loses CONNECT. */
+    lockedDatabases: string[];
     schemas: string[];
     extensions: string[];
     tenantRolePrefix: string;
@@ -58,6 +62,24 @@ export class AppDatabase extends pulumi.ComponentResource {
             { database: db.name, role: args.connectGroup, objectType: "database", privileges: ["CONNECT"] },
             { ...child, dependsOn: [noPublicConnect] },
         );
+        // S5: "never CREATE or TEMPORARY" must hold outside the app database too: without this every
+        // role (tenants included) can connect to the maintenance database and create TEMP tables there.
+        for (const other of args.lockedDatabases) {
+            new postgresql.Grant(
+                `${name}-revoke-public-${other}`,
+                { database: other, role: "public", objectType: "database", privileges: [] },
+                child,
+            );
+        }
+        // S2: PostgreSQL gives PUBLIC EXECUTE on every new function, so a "read-only" role could run a
+        // writing SECURITY DEFINER function a migration adds. Take it back for everything the service
+        // role creates, in every schema (a per-schema default cannot revoke the global one). The app
+        // and tenant roles get EXECUTE back per schema (schemaAccess.ts).
+        const noPublicExecute = new postgresql.DefaultPrivileges(
+            `${name}-no-public-execute`,
+            { database: db.name, role: "public", owner: args.serviceRole, objectType: "function", privileges: [] },
+            child,
+        );
         const publicSchema = new postgresql.Grant(
             `${name}-public-schema-lockdown`,
             { database: db.name, role: "public", schema: "public", objectType: "schema", privileges: ["USAGE"] },
@@ -68,13 +90,20 @@ export class AppDatabase extends pulumi.ComponentResource {
             (ext) => new postgresql.Extension(`${name}-ext-${ext}`, { name: ext, database: db.name }, child),
         );
 
-        const ready: pulumi.Resource[] = [groupConnect, publicSchema, ...extensions];
+        const ready: pulumi.Resource[] = [groupConnect, publicSchema, noPublicExecute, ...extensions];
         const schemas = args.schemas.map((schemaName) => {
             const schema = new postgresql.Schema(
                 `${name}-schema-${schemaName}`,
                 { name: schemaName, database: db.name, owner: args.serviceRole, ifNotExists: true },
                 { ...child, retainOnDelete: args.protection.retainOnDelete, protect: args.protection.protect },
             );
+            // S2 for functions that already exist in an adopted schema.
+            const schemaNoPublicExecute = new postgresql.Grant(
+                `${name}-${schemaName}-no-public-execute`,
+                { database: db.name, schema: schema.name, role: "public", objectType: "function", privileges: [] },
+                child,
+            );
+            ready.push(schemaNoPublicExecute);
             const appGrants = grantSchemaAccess(`${name}-${schemaName}-app`, {
                 database: db.name,
                 schema: schema.name,
@@ -103,11 +132,14 @@ export class AppDatabase extends pulumi.ComponentResource {
         });
 
         // The row-level-security contract: owned by the admin, so neither the service nor the app
-        // role can redefine it; usable by every role of the connect group.
+        // role can redefine it; usable by every role of the connect group. Kept when the stack
+        // lets go of the database (retained data's policies call these functions: dropping them
+        // would fail, RESTRICT, or break the policies).
+        const kept = { ...child, retainOnDelete: args.protection.retainOnDelete };
         const guard = new postgresql.Schema(
             `${name}-guard-schema`,
-            { name: GUARD_SCHEMA, database: db.name, ifNotExists: true },
-            child,
+            { name: GUARD_SCHEMA, database: db.name, owner: args.adminRole, ifNotExists: true },
+            kept,
         );
         const currentTenant = new postgresql.Function(
             `${name}-current-tenant-id`,
@@ -120,7 +152,7 @@ export class AppDatabase extends pulumi.ComponentResource {
                 volatility: "STABLE",
                 body: currentTenantBody(args.tenantRolePrefix),
             },
-            child,
+            kept,
         );
         const enableRls = new postgresql.Function(
             `${name}-enable-tenant-rls`,
@@ -130,13 +162,15 @@ export class AppDatabase extends pulumi.ComponentResource {
                 name: "enable_tenant_rls",
                 args: [
                     { name: "target", type: "regclass" },
-                    { name: "tenant_column", type: "text", default: "'tenant_id'" },
+                    // PostgreSQL prints the default back as 'tenant_id'::text; anything else is an update on
+                    // every `up` (review D3).
+                    { name: "tenant_column", type: "text", default: "'tenant_id'::text" },
                 ],
                 returns: "void",
                 language: "plpgsql",
                 body: enableTenantRlsBody(GUARD_SCHEMA),
             },
-            { ...child, dependsOn: [currentTenant] },
+            { ...kept, dependsOn: [currentTenant] },
         );
         const guardUsage = new postgresql.Grant(
             `${name}-guard-usage`,

@@ -17,9 +17,21 @@ export const LEAST_PRIVILEGE: Readonly<postgresql.RoleArgs> = {
     inherit: true,
 };
 
+/**
+ * Session limits of the roles applications and tenants log in as (review S7): a transaction left
+ * open cannot hold locks and a pooled connection forever. Migrations (the service role) are exempt.
+ */
+export const SESSION_LIMITS: Readonly<postgresql.RoleArgs> = {
+    idleInTransactionSessionTimeout: 300_000,
+};
+
 export interface AccessRolesArgs {
     names: { service: string; app: string; readonly?: string; connectGroup: string };
     rotation: { seed: string; service?: string; app?: string; readonly?: string };
+    /** search_path of the stack's login roles: the app schemas, so nothing resolves through `public` (S9). */
+    searchPath: string[];
+    /** Whether the database is kept when the stack lets go of it: then so is the service role that owns it. */
+    retainOnDelete: boolean;
     provider: postgresql.Provider;
 }
 
@@ -46,21 +58,44 @@ export class AccessRoles extends pulumi.ComponentResource {
             { parent: this, provider },
         );
 
-        const login = (key: string, roleName: string, ownSeed: string | undefined, groups: pulumi.Input<string>[]) => {
+        const login = (
+            key: string,
+            roleName: string,
+            ownSeed: string | undefined,
+            groups: pulumi.Input<string>[],
+            extra: Partial<postgresql.RoleArgs> = {},
+            ropts: pulumi.CustomResourceOptions = {},
+        ) => {
             const pw = rotatingPassword(`${name}-${key}-password`, rotationKeepers(r.seed, ownSeed), { parent: this });
             const role = new postgresql.Role(
                 `${name}-${key}-role`,
-                { ...LEAST_PRIVILEGE, name: roleName, login: true, password: pw.result, roles: groups },
-                { parent: this, provider },
+                {
+                    ...LEAST_PRIVILEGE,
+                    name: roleName,
+                    login: true,
+                    password: pw.result,
+                    roles: groups,
+                    searchPaths: args.searchPath,
+                    ...extra,
+                },
+                { parent: this, provider, ...ropts },
             );
             return { role, password: pulumi.secret(pw.result) };
         };
 
         // The service role owns the database, so CONNECT is its own; the others connect through the group.
-        this.service = login("service", args.names.service, r.service, []);
-        this.app = login("app", args.names.app, r.app, [this.connectGroup.name]);
+        // It owns every object migrations create, so it goes when the data goes, not before (review D4:
+        // DROP ROLE of an owner fails, and REASSIGN OWNED would hand the data to whoever runs the destroy).
+        this.service = login("service", args.names.service, r.service, [], {}, { retainOnDelete: args.retainOnDelete });
+        this.app = login("app", args.names.app, r.app, [this.connectGroup.name], SESSION_LIMITS);
         if (args.names.readonly) {
-            this.readonly = login("readonly", args.names.readonly, r.readonly, [this.connectGroup.name]);
+            this.readonly = login(
+                "readonly",
+                args.names.readonly,
+                r.readonly,
+                [this.connectGroup.name],
+                SESSION_LIMITS,
+            );
         }
 
         this.registerOutputs({

@@ -10,7 +10,7 @@ import { secretDsn } from "../lib/dsn";
 import { tenantRoleName, tenantSchemaName } from "../lib/naming";
 import type { DataProtection } from "./database";
 import { rotatingPassword, rotationKeepers } from "./passwords";
-import { LEAST_PRIVILEGE } from "./roles";
+import { LEAST_PRIVILEGE, SESSION_LIMITS } from "./roles";
 import { grantSchemaAccess } from "./schemaAccess";
 import type { ServerEndpoint } from "./server";
 
@@ -51,6 +51,9 @@ export class Tenant extends pulumi.ComponentResource {
                 password: password.result,
                 connectionLimit: t.connectionLimit,
                 roles: [args.connectGroup],
+                // S9: names resolve in the tenant's own schema, never through `public`.
+                searchPaths: [tenantSchemaName(t.id)],
+                ...SESSION_LIMITS,
             },
             { parent: this, provider },
         );

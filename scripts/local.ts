@@ -1,8 +1,10 @@
 /**
  * The `local` stack, end to end: build the engine if needed, start the local TLS cluster, and run
- * `pulumi up` (or preview / destroy / outputs) of Pulumi.local.yaml against it.
+ * `pulumi up` (or preview / destroy / outputs) of Pulumi.local.yaml against it, through Pulumi's
+ * Automation API.
  *
- *   npm run local:up        npm run local:preview        npm run local:outputs        npm run local:down
+ *   npm run local:up        npm run local:preview        npm run local:down
+ *   npm run local:outputs [-- --json] [-- --show-secrets]
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -10,8 +12,6 @@ import { parse } from "yaml";
 import { engineEnv, localPg, ProjectStack, REPO } from "./lib/engine";
 
 const STACK = "local";
-/** npm packages whose provider plugins the program needs, and the plugin names. */
-const PLUGINS: Record<string, string> = { "@pulumi/postgresql": "postgresql", "@pulumi/random": "random" };
 
 function log(msg: string): void {
     process.stderr.write(`[local] ${msg}\n`);
@@ -22,80 +22,82 @@ function stackDir(): string {
     return path.join(cache, "local-stack");
 }
 
+/** Which binary serves a provider plugin: the upstream one, or the project's offline provider. */
+export function providerSource(name: string, env: Record<string, string>): string {
+    const installed = path.join(env.PULUMI_HOME ?? "", "plugins");
+    if (fs.existsSync(installed) && fs.readdirSync(installed).some((d) => d.startsWith(`resource-${name}-v`))) {
+        return `upstream plugin (${installed})`;
+    }
+    for (const d of (env.PATH ?? "").split(":")) {
+        const p = path.join(d, `pulumi-resource-${name}`);
+        if (d && fs.existsSync(p)) {
+            return p.startsWith(path.join(REPO, "providers", "offline"))
+                ? `offline provider (${path.relative(REPO, p)})`
+                : p;
+        }
+    }
+    return "none found";
+}
+
 /** Pulumi.local.yaml from the repo, with this machine's cluster facts filled in. */
-function prepare(): ProjectStack {
+async function prepare(): Promise<ProjectStack> {
     const pg = localPg();
-    const stack = new ProjectStack(STACK, stackDir());
+    const stack = await ProjectStack.open(STACK, { dir: stackDir() });
     const template = parse(fs.readFileSync(path.join(REPO, "Pulumi.local.yaml"), "utf8")) as {
         config: Record<string, unknown>;
     };
     const server = {
         ...(template.config["pgstack:server"] as object),
+        host: pg.host,
         port: pg.port,
         caCertPath: pg.ca,
         adminUser: pg.user,
     };
-    stack.configure({ ...template.config, "pgstack:server": server }, { adminPassword: pg.password });
+    await stack.configure({ ...template.config, "pgstack:server": server }, { adminPassword: pg.password });
     return stack;
 }
 
-/** The provider plugins must be there already: this engine never downloads. */
-function checkPlugins(stack: ProjectStack): void {
-    const installed = stack.cli(["plugin", "ls", "--json"]).stdout;
-    const onPath = (name: string) =>
-        (engineEnv().PATH ?? "").split(":").some((d) => fs.existsSync(path.join(d, `pulumi-resource-${name}`)));
-    const missing = Object.entries(PLUGINS)
-        .filter(([, name]) => !installed.includes(`"name": "${name}"`) && !onPath(name))
-        .map(([pkg, name]) => {
-            const version = (
-                JSON.parse(fs.readFileSync(path.join(REPO, "node_modules", pkg, "package.json"), "utf8")) as {
-                    version: string;
-                }
-            ).version;
-            return `pulumi plugin install resource ${name} ${version}`;
-        });
-    if (missing.length > 0) {
-        throw new Error(
-            `provider plugins missing: ${missing.join("; ")}\n` +
-                "With internet access run those commands (or unset PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION).\n" +
-                "Offline, put pulumi-resource-postgresql / pulumi-resource-random binaries on PATH " +
-                "(see README: 'Engine and plugins').",
-        );
-    }
+/** Outputs as JSON; secret values are shown only with --show-secrets. */
+async function outputs(stack: ProjectStack, showSecrets: boolean): Promise<Record<string, unknown>> {
+    const outs = await stack.stack.outputs();
+    return Object.fromEntries(
+        Object.entries(outs).map(([k, v]) => [k, v.secret && !showSecrets ? "[secret]" : v.value]),
+    );
 }
 
-function main(cmd: string): void {
-    const stack = prepare();
+async function main(cmd: string, flags: string[]): Promise<void> {
+    const stack = await prepare();
+    const showSecrets = flags.includes("--show-secrets");
     if (cmd === "outputs") {
-        process.stdout.write(stack.pulumi(["stack", "output"], true).stdout);
+        const outs = await outputs(stack, showSecrets);
+        if (flags.includes("--json")) {
+            process.stdout.write(`${JSON.stringify(outs, null, 2)}\n`);
+        } else {
+            for (const [k, v] of Object.entries(outs)) process.stdout.write(`${k}: ${JSON.stringify(v)}\n`);
+        }
         return;
     }
-    checkPlugins(stack);
-    const args = cmd === "up" ? ["up", "--yes"] : cmd === "down" ? ["destroy", "--yes"] : ["preview", "--diff"];
-    log(`pulumi ${args.join(" ")} (stack ${STACK}, state in ${stack.dir})`);
-    const r = stack.pulumi(args, false, 3_600_000);
-    process.stdout.write(r.stdout);
-    process.stderr.write(r.stderr);
-    if (r.status !== 0) process.exit(r.status);
+    for (const p of ["postgresql", "random"]) log(`provider ${p}: ${providerSource(p, stack.env)}`);
+    const onOutput = (s: string) => process.stdout.write(s);
+    log(`pulumi ${cmd} (stack ${STACK}, state in ${stack.dir})`);
     if (cmd === "up") {
-        process.stdout.write(stack.pulumi(["stack", "output"], true).stdout);
-        log(`DSNs are secret outputs: cd ${stack.dir} && pulumi stack output --show-secrets --stack ${STACK}`);
-        log(
-            "(with the engine's environment: . scripts/engine/env.sh; PULUMI_BACKEND_URL=file://" +
-                path.join(stack.dir, "state") +
-                ")",
-        );
+        await stack.stack.up({ onOutput, color: "never" });
+        process.stdout.write(`${JSON.stringify(await outputs(stack, false), null, 2)}\n`);
+        log("DSNs are secret outputs: npm run local:outputs -- --json --show-secrets");
+    } else if (cmd === "down") {
+        await stack.stack.destroy({ onOutput, color: "never" });
+        log("destroyed; the database, the tenant schemas and the service role that owns them are kept");
+    } else {
+        await stack.stack.preview({ onOutput, diff: true, color: "never" });
     }
 }
 
-const cmd = process.argv[2] ?? "up";
+const [cmd = "up", ...flags] = process.argv.slice(2);
 if (!["up", "preview", "down", "outputs"].includes(cmd)) {
-    log(`usage: ts-node scripts/local.ts up|preview|down|outputs`);
+    log(`usage: ts-node scripts/local.ts up|preview|down|outputs [--json] [--show-secrets]`);
     process.exit(2);
 }
-try {
-    main(cmd);
-} catch (e) {
-    log((e as Error).message);
+main(cmd, flags).catch((e: Error) => {
+    log(e.message);
     process.exit(1);
-}
+});

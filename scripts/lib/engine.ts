@@ -1,13 +1,15 @@
 /**
  * The real engine (built by scripts/engine/bootstrap.sh, run offline), the real local PostgreSQL
- * cluster (scripts/local-pg.sh: TLS, scram-sha-256, no trust) and stacks of this project run through
- * the CLI. Used by `npm run local:up` and by the integration tests.
+ * cluster (scripts/local-pg.sh: TLS, scram-sha-256, no trust) and stacks of this project driven
+ * through Pulumi's Automation API. Used by `npm run local:*`, the benchmark and the integration tests.
  */
+import { LocalWorkspace, PulumiCommand, Stack, StackSettings } from "@pulumi/pulumi/automation";
 import { execFileSync, spawnSync } from "child_process";
+import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { stringify } from "yaml";
+import { parse } from "yaml";
 
 export const REPO = path.resolve(__dirname, "../..");
 
@@ -15,10 +17,14 @@ function run(cmd: string, args: string[], env?: NodeJS.ProcessEnv, timeoutMs = 6
     return execFileSync(cmd, args, { cwd: REPO, env: env ?? process.env, encoding: "utf8", timeout: timeoutMs });
 }
 
-let engineEnvCache: NodeJS.ProcessEnv | undefined;
+let engineEnvCache: Record<string, string> | undefined;
 
-/** Builds the engine if needed (a cold build takes minutes) and returns the environment to run it. */
-export function engineEnv(): NodeJS.ProcessEnv {
+/**
+ * Builds the engine if needed (a cold build takes minutes) and returns the environment to run it:
+ * scripts/engine/env.sh's PATH (engine, and the offline providers where the upstream plugins are
+ * absent), PULUMI_HOME, no update check, no plugin downloads.
+ */
+export function engineEnv(): Record<string, string> {
     if (engineEnvCache) return engineEnvCache;
     const boot = spawnSync("bash", [path.join(REPO, "scripts/engine/bootstrap.sh")], {
         cwd: REPO,
@@ -26,8 +32,12 @@ export function engineEnv(): NodeJS.ProcessEnv {
         timeout: 60 * 60_000,
     });
     if (boot.status !== 0) throw new Error(`scripts/engine/bootstrap.sh failed (exit ${boot.status})`);
-    const dump = run("bash", ["-c", `. "${REPO}/scripts/engine/env.sh" && env -0`]);
-    const env: NodeJS.ProcessEnv = {};
+    // A throwaway passphrase for env.sh's check; every stack below sets its own backend and passphrase.
+    const dump = run("bash", ["-c", `. "${REPO}/scripts/engine/env.sh" && env -0`], {
+        ...process.env,
+        PULUMI_BACKEND_URL: process.env.PULUMI_BACKEND_URL ?? "file://" + os.tmpdir(),
+    });
+    const env: Record<string, string> = {};
     for (const entry of dump.split("\0")) {
         const i = entry.indexOf("=");
         if (i > 0) env[entry.slice(0, i)] = entry.slice(i + 1);
@@ -64,67 +74,125 @@ export function localPg(): LocalPg {
     };
 }
 
-export interface CommandResult {
-    status: number;
-    stdout: string;
-    stderr: string;
+export interface ProjectStackOptions {
+    /** Where the stack lives (Pulumi.yaml, Pulumi.<stack>.yaml, state/): a new temp dir by default. */
+    dir?: string;
+    /** Passphrase of the stack's secrets; a random one per throwaway stack by default. */
+    passphrase?: string;
+    /** Extra environment for the engine and the program (e.g. PULUMI_SKIP_CHECKPOINTS). */
+    env?: Record<string, string>;
 }
 
 /**
- * A stack of this project in a directory of its own (a Pulumi.yaml whose `main` is the repo) with
- * its own file backend, so neither the repo's stack files nor another stack's state are touched.
+ * A stack of this project in a directory of its own (a Pulumi.yaml whose `main` is the repo) with its
+ * own file backend, so neither the repo's stack files nor another stack's state are touched. The
+ * Automation API drives it; `stack` is the Automation API's Stack (up, preview, refresh, destroy,
+ * outputs, exportStack).
  */
 export class ProjectStack {
     public readonly dir: string;
     public readonly name: string;
-    private readonly env: NodeJS.ProcessEnv;
+    public readonly stack: Stack;
+    public readonly env: Record<string, string>;
 
-    /** `dir` defaults to a new temp dir; an existing dir keeps its state (re-runs of `local:up`). */
-    constructor(name: string, dir?: string) {
+    private constructor(name: string, dir: string, stack: Stack, env: Record<string, string>) {
         this.name = name;
-        this.dir = dir ?? fs.mkdtempSync(path.join(os.tmpdir(), `pgstack-${name}-`));
-        const fresh = !fs.existsSync(path.join(this.dir, "state"));
-        fs.mkdirSync(path.join(this.dir, "state"), { recursive: true });
-        const project = fs.readFileSync(path.join(REPO, "Pulumi.yaml"), "utf8");
-        fs.writeFileSync(path.join(this.dir, "Pulumi.yaml"), `${project.trimEnd()}\nmain: ${REPO}\n`);
-        this.env = { ...engineEnv(), PULUMI_BACKEND_URL: `file://${path.join(this.dir, "state")}` };
-        this.cli(["login"], true);
-        if (fresh) this.cli(["stack", "init", name, "--non-interactive"], true);
+        this.dir = dir;
+        this.stack = stack;
+        this.env = env;
     }
 
-    /** Runs the CLI in the stack's dir; `check` throws on a non-zero exit. */
-    cli(args: string[], check = false, timeoutMs = 900_000): CommandResult {
-        const r = spawnSync("pulumi", args, { cwd: this.dir, env: this.env, encoding: "utf8", timeout: timeoutMs });
-        const res = { status: r.status ?? -1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
-        if (check && res.status !== 0) {
-            throw new Error(`pulumi ${args.join(" ")} exited ${res.status}\n${res.stdout}\n${res.stderr}`);
+    /** Opens (or creates) the stack; an existing dir keeps its state (re-runs of `local:up`). */
+    static async open(name: string, opts: ProjectStackOptions = {}): Promise<ProjectStack> {
+        const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), `pgstack-${name}-`));
+        fs.mkdirSync(path.join(dir, "state"), { recursive: true });
+        const passphraseFile = path.join(dir, ".passphrase");
+        if (!fs.existsSync(passphraseFile)) {
+            const pass = opts.passphrase ?? randomBytes(24).toString("base64url");
+            fs.writeFileSync(passphraseFile, pass, { mode: 0o600 });
         }
-        return res;
+        const base = engineEnv();
+        const env: Record<string, string> = {
+            ...base,
+            ...(opts.env ?? {}),
+            PULUMI_BACKEND_URL: `file://${path.join(dir, "state")}`,
+            PULUMI_CONFIG_PASSPHRASE_FILE: passphraseFile,
+        };
+        delete env.PULUMI_CONFIG_PASSPHRASE;
+        const projectSettings = {
+            ...(parse(fs.readFileSync(path.join(REPO, "Pulumi.yaml"), "utf8")) as object),
+            main: REPO,
+        };
+        // The engine's own CLI (PGSTACK_ENGINE_DIR/bin/pulumi), not whatever `pulumi` is on the caller's PATH.
+        const pulumiCommand = await PulumiCommand.get({ root: env.PGSTACK_ENGINE_DIR, skipVersionCheck: true });
+        const ws = await LocalWorkspace.create({
+            pulumiCommand,
+            workDir: dir,
+            projectSettings: projectSettings as never,
+            envVars: env,
+            pulumiHome: env.PULUMI_HOME,
+        });
+        const stack = await Stack.createOrSelect(name, ws);
+        return new ProjectStack(name, dir, stack, env);
     }
 
-    /** A stack command: `pulumi <args> --stack <name> --non-interactive`. */
-    pulumi(args: string[], check = false, timeoutMs = 900_000): CommandResult {
-        return this.cli([...args, "--stack", this.name, "--non-interactive"], check, timeoutMs);
-    }
-
-    /** Writes plain config (objects as YAML) and secrets (encrypted by the CLI). */
-    configure(plain: Record<string, unknown>, secrets: Record<string, string> = {}): void {
-        const file = path.join(this.dir, `Pulumi.${this.name}.yaml`);
-        const existing = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
-        const salt = existing.match(/^encryptionsalt: .*$/m)?.[0];
+    /**
+     * Writes the stack's plain config (objects stay objects in Pulumi.<stack>.yaml) and its secrets,
+     * which the CLI encrypts. Secrets go to `pulumi config set --secret` on stdin, never on argv
+     * (the Automation API's setConfig puts the value on the command line, visible in `ps`).
+     */
+    async configure(plain: Record<string, unknown>, secrets: Record<string, string> = {}): Promise<void> {
+        const ws = this.stack.workspace;
+        const current: StackSettings = await ws.stackSettings(this.name).catch(() => ({}) as StackSettings);
         const config = Object.fromEntries(
-            Object.entries(plain).map(([k, v]) => [k.includes(":") ? k : `pgstack:${k}`, v]),
+            Object.entries(plain).map(([k, v]) => [k.includes(":") ? k : `pgstack:${k}`, v as never]),
         );
-        fs.writeFileSync(file, `${salt ? `${salt}\n` : ""}${stringify({ config })}`);
-        for (const [k, v] of Object.entries(secrets)) this.pulumi(["config", "set", "--secret", k, v], true);
+        // Keep secrets already set unless they are set again below.
+        for (const [k, v] of Object.entries(current.config ?? {})) {
+            if (v && typeof v === "object" && "secure" in (v as object) && !(k in config)) config[k] = v as never;
+        }
+        await ws.saveStackSettings(this.name, { ...current, config });
+        for (const [k, v] of Object.entries(secrets)) this.setSecret(k.includes(":") ? k : `pgstack:${k}`, v);
+    }
+
+    /** `pulumi config set --secret KEY` with the value on stdin. */
+    setSecret(key: string, value: string): void {
+        const r = spawnSync("pulumi", ["config", "set", "--secret", key, "--stack", this.name, "--non-interactive"], {
+            cwd: this.dir,
+            env: this.env,
+            input: value,
+            encoding: "utf8",
+        });
+        if (r.status !== 0) throw new Error(`pulumi config set --secret ${key} failed: ${r.stderr}`);
     }
 
     stackFile(): string {
         return fs.readFileSync(path.join(this.dir, `Pulumi.${this.name}.yaml`), "utf8");
     }
 
-    remove(): void {
-        this.pulumi(["stack", "rm", "--yes", "--force"]);
+    /** Every file of the file backend's state (checkpoints, backups, history), concatenated. */
+    stateFiles(): string {
+        const out: string[] = [];
+        const walk = (d: string) => {
+            for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+                const p = path.join(d, e.name);
+                if (e.isDirectory()) walk(p);
+                else out.push(fs.readFileSync(p, "utf8"));
+            }
+        };
+        walk(path.join(this.dir, "state"));
+        return out.join("\n");
+    }
+
+    /** Outputs as plain values (secrets revealed: for callers that need the DSNs). */
+    async outputValues(): Promise<Record<string, unknown>> {
+        const outs = await this.stack.outputs();
+        return Object.fromEntries(Object.entries(outs).map(([k, v]) => [k, v.value]));
+    }
+
+    /** Removes the stack and its directory. Resources it still holds are forgotten, not deleted. */
+    async remove(): Promise<void> {
+        await this.stack.workspace.removeStack(this.name, { force: true }).catch(() => undefined);
         fs.rmSync(this.dir, { recursive: true, force: true });
     }
 }

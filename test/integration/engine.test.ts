@@ -1,28 +1,18 @@
 /**
- * The real engine (Go-built pulumi CLI + Node.js language host, offline) running this program.
- * See the note in README: the postgresql/random provider plugins cannot be built here, so what runs
- * through the engine is everything that happens before a provider is needed.
+ * The real engine (Go-built pulumi CLI + Node.js language host, offline) checking stack config before
+ * any resource exists: the CLI's type checks of declared keys, the program's own validation, and how
+ * the admin password is stored. The full program runs in stack.test.ts.
  */
-import { client, localPg, LocalPg, query, TempStack, withClient } from "./support";
+import { localPg, LocalPg, ProjectStack } from "./support";
 
 let pg: LocalPg;
-let stack: TempStack;
+let stack: ProjectStack;
 
-beforeAll(() => {
+beforeAll(async () => {
     pg = localPg();
-    stack = new TempStack(`it-engine-${process.pid}`);
+    stack = await ProjectStack.open(`it-engine-${process.pid}`);
 });
-afterAll(() => stack?.remove());
-
-/** What an invalid run could have touched: roles, databases and schemas on the server. */
-async function serverState(): Promise<string> {
-    return withClient(client(pg), async (c) => {
-        const roles = await query(c, "SELECT rolname FROM pg_roles ORDER BY 1");
-        const dbs = await query(c, "SELECT datname FROM pg_database ORDER BY 1");
-        const schemas = await query(c, "SELECT nspname FROM pg_namespace ORDER BY 1");
-        return JSON.stringify({ roles, dbs, schemas });
-    });
-}
+afterAll(async () => stack?.remove());
 
 const validConfig = () => ({
     environment: "local",
@@ -32,39 +22,31 @@ const validConfig = () => ({
     tenants: [{ id: "acme" }],
 });
 
-test("an invalid tenant id makes `pulumi preview` fail naming the key, and the database is unchanged", async () => {
-    const before = await serverState();
-    stack.configure({ ...validConfig(), tenants: [{ id: "Acme-Corp" }] }, { adminPassword: pg.password });
-    const r = stack.pulumi(["preview"]);
-    expect(r.status).not.toBe(0);
-    expect(r.stdout + r.stderr).toContain("pgstack:tenants[0].id");
-    expect(await serverState()).toBe(before);
+/** `pulumi preview`'s error text, or "" when it succeeded. */
+async function previewError(): Promise<string> {
+    try {
+        await stack.stack.preview({ color: "never" });
+        return "";
+    } catch (e) {
+        return (e as Error).message;
+    }
+}
+
+test("a missing admin password makes `pulumi preview` fail naming pgstack:adminPassword", async () => {
+    await stack.configure(validConfig());
+    expect(await previewError()).toContain("pgstack:adminPassword");
 });
 
-test("a missing admin password makes `pulumi preview` fail naming pgstack:adminPassword", () => {
-    stack.configure(validConfig());
-    const r = stack.pulumi(["preview"]);
-    expect(r.status).not.toBe(0);
-    expect(r.stdout + r.stderr).toContain("pgstack:adminPassword");
+test("the CLI checks declared config types before the program runs", async () => {
+    await stack.configure({ ...validConfig(), readonlyRole: "maybe" }, { adminPassword: pg.password });
+    expect(await previewError()).toMatch(/readonlyRole.*must be of type 'boolean'/);
 });
 
-test("the CLI checks declared config types before the program runs", () => {
-    stack.configure({ ...validConfig(), readonlyRole: "maybe" }, { adminPassword: pg.password });
-    const r = stack.pulumi(["preview"]);
-    expect(r.status).not.toBe(0);
-    expect(r.stdout + r.stderr).toMatch(/readonlyRole.*must be of type 'boolean'/);
-});
-
-test("the admin password is stored encrypted and never printed", () => {
-    stack.configure({ ...validConfig(), tenants: [{ id: "BAD" }] }, { adminPassword: pg.password });
+test("the admin password is stored encrypted and never printed", async () => {
+    await stack.configure({ ...validConfig(), tenants: [{ id: "BAD" }] }, { adminPassword: pg.password });
     expect(stack.stackFile()).toContain("secure:");
     expect(stack.stackFile()).not.toContain(pg.password);
-    const r = stack.pulumi(["preview"]);
-    expect(r.stdout + r.stderr).not.toContain(pg.password);
-});
-
-test("the engine runs offline: no plugin download is attempted", () => {
-    stack.configure({ ...validConfig(), tenants: [{ id: "BAD" }] }, { adminPassword: pg.password });
-    const r = stack.pulumi(["preview"]);
-    expect(r.stdout + r.stderr).not.toMatch(/download|Downloading|get\.pulumi\.com|github\.com\/pulumi/i);
+    const err = await previewError();
+    expect(err).toContain("pgstack:tenants[0].id");
+    expect(err).not.toContain(pg.password);
 });

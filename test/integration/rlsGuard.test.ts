@@ -28,7 +28,7 @@ beforeAll(async () => {
             `CREATE FUNCTION ${g}.current_tenant_id() RETURNS text LANGUAGE sql STABLE AS $body$${currentTenantBody(`${P}t_`)}$body$`,
         );
         await c.query(
-            `CREATE FUNCTION ${g}.enable_tenant_rls(target regclass, tenant_column text DEFAULT 'tenant_id') RETURNS void LANGUAGE plpgsql AS $body$${enableTenantRlsBody(GUARD_SCHEMA)}$body$`,
+            `CREATE FUNCTION ${g}.enable_tenant_rls(target regclass, tenant_column text DEFAULT 'tenant_id'::text) RETURNS void LANGUAGE plpgsql AS $body$${enableTenantRlsBody(GUARD_SCHEMA)}$body$`,
         );
         await c.query(`GRANT USAGE ON SCHEMA ${g} TO ${[R.service, R.app, R.acme, R.globex].map(id).join(", ")}`);
     });
@@ -92,4 +92,48 @@ test("the table owner (the service role) is bound by the policy too: FORCE ROW L
         ),
     );
     expect(forced[0].relforcerowsecurity).toBe(true);
+});
+
+test("D19: on a uuid tenant column the policy keeps the column's index usable", async () => {
+    await withClient(as(R.service), async (c) => {
+        await c.query("CREATE TABLE app.events (tenant_id uuid NOT NULL, body text)");
+        await c.query(
+            "INSERT INTO app.events SELECT ('00000000-0000-0000-0000-' || lpad((i % 500)::text, 12, '0'))::uuid, 'x' FROM generate_series(1, 50000) i",
+        );
+        await c.query("CREATE INDEX ON app.events (tenant_id)");
+        await c.query("ANALYZE app.events");
+        await c.query(`SELECT ${id(GUARD_SCHEMA)}.enable_tenant_rls('app.events')`);
+        await c.query(`GRANT SELECT ON app.events TO ${id(R.app)}`);
+    });
+    const plan = await withClient(as(R.app), async (c) => {
+        await c.query("SELECT set_config('app.tenant_id', '00000000-0000-0000-0000-000000000007', false)");
+        const rows = await query<{ "QUERY PLAN": string }>(c, "EXPLAIN SELECT count(*) FROM app.events");
+        const n = await query<{ n: number }>(c, "SELECT count(*)::int AS n FROM app.events");
+        return { text: rows.map((r) => r["QUERY PLAN"]).join("\n"), n: n[0].n };
+    });
+    expect(plan.n).toBe(100);
+    expect(plan.text).toMatch(/Index|Bitmap/);
+    expect(plan.text).not.toMatch(/Seq Scan on events/);
+});
+
+test("S1: a tenant that SETs ROLE to a group it belongs to is still its own tenant", async () => {
+    const group = `${P}group`;
+    await withClient(client(pg), async (c) => {
+        await c.query(`CREATE ROLE ${id(group)} NOLOGIN`);
+        await c.query(`GRANT ${id(group)} TO ${id(R.acme)}`);
+    });
+    try {
+        await withClient(client(pg, { database: DB }), (c) =>
+            c.query(`GRANT SELECT ON app.reports TO ${id(group)}; GRANT USAGE ON SCHEMA app TO ${id(group)}`),
+        );
+        const seen = await withClient(as(R.acme), async (c) => {
+            await c.query(`SET ROLE ${id(group)}`);
+            await c.query("SELECT set_config('app.tenant_id', 'globex', false)");
+            return (await query<{ t: string }>(c, "SELECT DISTINCT tenant_id AS t FROM app.reports")).map((r) => r.t);
+        });
+        expect(seen).toEqual(["acme"]);
+    } finally {
+        await withClient(client(pg, { database: DB }), (c) => c.query(`DROP OWNED BY ${id(group)}`));
+        await withClient(client(pg), (c) => c.query(`DROP OWNED BY ${id(group)}; DROP ROLE ${id(group)}`));
+    }
 });

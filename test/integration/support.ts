@@ -1,15 +1,12 @@
 /** Integration support: the engine, the local cluster and stacks (scripts/lib/engine.ts), and pg clients. */
 import * as fs from "fs";
 import { Client, ClientConfig } from "pg";
-import { LocalPg, ProjectStack } from "../../scripts/lib/engine";
+import { LocalPg } from "../../scripts/lib/engine";
 
-export { engineEnv, localPg, REPO } from "../../scripts/lib/engine";
-export type { CommandResult, LocalPg } from "../../scripts/lib/engine";
+export { engineEnv, localPg, ProjectStack, REPO } from "../../scripts/lib/engine";
+export type { LocalPg } from "../../scripts/lib/engine";
 
-/** A throwaway stack in a temp dir. */
-export class TempStack extends ProjectStack {}
-
-/** A client connecting with verify-full against the cluster's generated CA. */
+/** A client connecting with verify-full against the cluster's generated CA (as the admin by default). */
 export function client(pg: LocalPg, over: Partial<ClientConfig> & { database?: string } = {}): Client {
     return new Client({
         host: pg.host,
@@ -21,6 +18,14 @@ export function client(pg: LocalPg, over: Partial<ClientConfig> & { database?: s
         connectionTimeoutMillis: 10_000,
         ...over,
     });
+}
+
+/**
+ * A client for one of the stack's DSNs, exactly as an application would use it: the URL is parsed by
+ * `pg` itself (pg-connection-string), so sslmode=verify-full and sslrootcert in the DSN decide TLS.
+ */
+export function dsnClient(url: string): Client {
+    return new Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
 }
 
 export async function query<T = Record<string, unknown>>(c: Client, sql: string, params: unknown[] = []): Promise<T[]> {
@@ -35,4 +40,13 @@ export async function withClient<T>(c: Client, fn: (c: Client) => Promise<T>): P
     } finally {
         await c.end();
     }
+}
+
+/** Runs one statement through a DSN; resolves to the rows or rejects with the server's error. */
+export async function asDsn<T = Record<string, unknown>>(
+    url: string,
+    sql: string,
+    params: unknown[] = [],
+): Promise<T[]> {
+    return withClient(dsnClient(url), (c) => query<T>(c, sql, params));
 }

@@ -8,16 +8,20 @@ test("literals are quoted, embedded quotes doubled", () => {
     expect(quoteLiteral("it's")).toBe("'it''s'");
 });
 
-test("the tenant guard strips exactly the configured role prefix", () => {
+test("S1: the tenant guard keys on the session user first, then the current user", () => {
     const body = currentTenantBody("app_tenant_");
-    expect(body).toContain("starts_with(current_user::text, 'app_tenant_')");
+    expect(body.indexOf("starts_with(session_user::text, 'app_tenant_')")).toBeGreaterThan(0);
+    expect(body.indexOf("starts_with(current_user::text, 'app_tenant_')")).toBeGreaterThan(
+        body.indexOf("session_user"),
+    );
     expect(body).toContain(`substr(current_user::text, ${"app_tenant_".length + 1})`);
     expect(body).toContain("current_setting('app.tenant_id', true)");
 });
 
-test("the RLS helper forces row-level security and quotes the column with %I", () => {
+test("D19: the RLS helper compares the column to the tenant id cast to the column's own type", () => {
     const body = enableTenantRlsBody("pgstack");
     expect(body).toContain("FORCE ROW LEVEL SECURITY");
-    expect(body).toContain('%I::text = "pgstack".current_tenant_id()');
+    expect(body).toContain('USING (%I = ("pgstack".current_tenant_id())::%s)');
+    expect(body).not.toContain("%I::text");
     expect(body).toContain("WITH CHECK");
 });

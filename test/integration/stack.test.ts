@@ -1,0 +1,344 @@
+/**
+ * The whole program through the real engine (Automation API) and the postgresql/random provider the
+ * engine finds (the offline one on machines without the upstream plugins), against the local TLS
+ * cluster. Every promise is checked with a real client using the stack's own DSNs.
+ *
+ * The tests run in order on one stack: each one starts from the state the previous one left.
+ */
+import type { Client } from "pg";
+import { EngineEvent, OpType } from "@pulumi/pulumi/automation";
+import { asDsn, client, dsnClient, localPg, LocalPg, ProjectStack, query, withClient } from "./support";
+
+const DB = "it_stack";
+const PREFIX = "it_stack_t_";
+const ROLE = { service: `${DB}_service`, app: `${DB}_app`, readonly: `${DB}_readonly`, connect: `${DB}_connect` };
+
+let pg: LocalPg;
+let stack: ProjectStack;
+/** Everything any engine command printed, for the "no plaintext secret" check. */
+const printed: string[] = [];
+
+interface Outputs {
+    DATABASE_URL: string;
+    DATABASE_SERVICE_URL: string;
+    DATABASE_READONLY_URL: string;
+    TENANT_DATABASE_URLS: Record<string, string>;
+    [k: string]: unknown;
+}
+
+const baseConfig = (tenants: { id: string; seed?: string }[], rotation: Record<string, string> = { seed: "s1" }) => ({
+    environment: "local",
+    server: {
+        mode: "existing",
+        host: pg.host,
+        port: pg.port,
+        adminUser: pg.user,
+        caCertPath: pg.ca,
+        sslmode: "verify-full",
+        superuser: true,
+    },
+    databaseName: DB,
+    schemas: ["app"],
+    readonlyRole: true,
+    tenantRolePrefix: PREFIX,
+    tenants,
+    rotation,
+});
+
+async function admin<T>(fn: (c: Client) => Promise<T>, database = "postgres"): Promise<T> {
+    return withClient(client(pg, { database }), fn);
+}
+
+/** Removes what an earlier run may have left on the shared local cluster. */
+async function resetCluster(): Promise<void> {
+    await admin(async (c) => {
+        await c.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+        const roles = await query<{ rolname: string }>(
+            c,
+            "SELECT rolname FROM pg_roles WHERE rolname LIKE $1 ORDER BY length(rolname) DESC",
+            [`${DB}\\_%`],
+        );
+        for (const { rolname } of roles) {
+            await c.query(`DROP OWNED BY "${rolname}"`);
+            await c.query(`DROP ROLE "${rolname}"`);
+        }
+    });
+}
+
+async function outputs(): Promise<Outputs> {
+    return (await stack.outputValues()) as unknown as Outputs;
+}
+
+const record = (s: string) => void printed.push(s);
+
+interface RunResult {
+    ops: { op: OpType; urn: string }[];
+}
+
+/** `pulumi up`, recording what it printed and every step's operation and URN. */
+async function up(opts: { refresh?: boolean } = {}): Promise<RunResult> {
+    const ops: RunResult["ops"] = [];
+    const onEvent = (e: EngineEvent) => {
+        const m = e.resOutputsEvent?.metadata;
+        if (m) ops.push({ op: m.op, urn: m.urn });
+    };
+    await stack.stack.up({ onOutput: record, onEvent, color: "never", refresh: opts.refresh });
+    return { ops };
+}
+
+const changed = (r: RunResult) => r.ops.filter((o) => o.op !== "same");
+
+/** Catalog facts an invalid run could have touched. */
+async function serverState(): Promise<string> {
+    return admin(async (c) => {
+        const roles = await query(c, "SELECT rolname, rolcanlogin, rolcreatedb FROM pg_roles ORDER BY 1");
+        const dbs = await query(c, "SELECT datname, datacl::text FROM pg_database ORDER BY 1");
+        const schemas = await query(c, "SELECT nspname, nspacl::text FROM pg_namespace ORDER BY 1", []);
+        return JSON.stringify({ roles, dbs, schemas });
+    });
+}
+
+beforeAll(async () => {
+    pg = localPg();
+    await resetCluster();
+    stack = await ProjectStack.open(`it-stack-${process.pid}`);
+    await stack.configure(baseConfig([{ id: "acme" }, { id: "globex" }]), { adminPassword: pg.password });
+});
+afterAll(async () => {
+    await stack?.remove();
+});
+
+describe("the local stack through the real engine", () => {
+    test("1. `up` from empty converges; then `preview` shows no changes and a second `up` changes nothing", async () => {
+        const first = await up();
+        expect(changed(first).length).toBeGreaterThan(20);
+        const preview = await stack.stack.preview({ onOutput: record, expectNoChanges: true, color: "never" });
+        expect(Object.keys(preview.changeSummary).filter((k) => k !== "same")).toEqual([]);
+        const second = await up();
+        expect(changed(second)).toEqual([]);
+    });
+
+    test("2. the app role has DML on a table the service role creates after `up`, and no DDL", async () => {
+        const o = await outputs();
+        await asDsn(o.DATABASE_SERVICE_URL, "CREATE TABLE app.orders (id serial PRIMARY KEY, note text)");
+        await asDsn(o.DATABASE_URL, "INSERT INTO app.orders (note) VALUES ('a'), ('b')");
+        await asDsn(o.DATABASE_URL, "UPDATE app.orders SET note = 'c' WHERE note = 'a'");
+        await asDsn(o.DATABASE_URL, "DELETE FROM app.orders WHERE note = 'b'");
+        expect(await asDsn(o.DATABASE_URL, "SELECT note FROM app.orders")).toEqual([{ note: "c" }]);
+        for (const ddl of [
+            "CREATE TABLE app.evil (x int)",
+            "DROP TABLE app.orders",
+            "ALTER TABLE app.orders ADD COLUMN evil int",
+            "CREATE SCHEMA evil",
+            "CREATE TABLE public.evil (x int)",
+            "CREATE TEMP TABLE evil (x int)",
+        ]) {
+            await expect(asDsn(o.DATABASE_URL, ddl)).rejects.toThrow(/permission denied|must be owner/);
+        }
+    });
+
+    test("3a. a tenant can neither read nor write another tenant's schema; the read-only role cannot write", async () => {
+        const o = await outputs();
+        for (const t of ["acme", "globex"]) {
+            await asDsn(o.DATABASE_SERVICE_URL, `CREATE TABLE tenant_${t}.items (id int, v text)`);
+        }
+        const acme = o.TENANT_DATABASE_URLS.acme;
+        await asDsn(acme, "INSERT INTO tenant_acme.items VALUES (1, 'mine')");
+        expect(await asDsn(acme, "SELECT v FROM tenant_acme.items")).toEqual([{ v: "mine" }]);
+        await expect(asDsn(acme, "SELECT * FROM tenant_globex.items")).rejects.toThrow(/permission denied/);
+        await expect(asDsn(acme, "INSERT INTO tenant_globex.items VALUES (2, 'x')")).rejects.toThrow(
+            /permission denied/,
+        );
+        await expect(asDsn(acme, "SELECT * FROM app.orders")).rejects.toThrow(/permission denied/);
+        expect(await asDsn(o.DATABASE_READONLY_URL, "SELECT count(*)::int AS n FROM app.orders")).toEqual([{ n: 1 }]);
+        await expect(asDsn(o.DATABASE_READONLY_URL, "INSERT INTO app.orders (note) VALUES ('x')")).rejects.toThrow(
+            /permission denied/,
+        );
+        await expect(asDsn(o.DATABASE_READONLY_URL, "DELETE FROM app.orders")).rejects.toThrow(/permission denied/);
+    });
+
+    test("3b. the row-level-security contract holds on a shared table the service role creates after `up`", async () => {
+        const o = await outputs();
+        const svc = dsnClient(o.DATABASE_SERVICE_URL);
+        await withClient(svc, async (c) => {
+            await c.query("CREATE TABLE app.shared (tenant_id text NOT NULL, v text)");
+            await c.query("SELECT pgstack.enable_tenant_rls('app.shared')");
+            for (const t of ["acme", "globex"]) {
+                await c.query("BEGIN");
+                await c.query("SELECT set_config('app.tenant_id', $1, true)", [t]);
+                await c.query("INSERT INTO app.shared VALUES ($1, $2)", [t, `${t}-row`]);
+                await c.query("COMMIT");
+            }
+            // What a migration does to share the table with every tenant: through the connect group.
+            await c.query(`GRANT USAGE ON SCHEMA app TO ${ROLE.connect}`);
+            await c.query(`GRANT SELECT, INSERT ON app.shared TO ${ROLE.connect}`);
+        });
+        // The app role sees the tenant it sets per transaction, and nothing when unset.
+        await withClient(dsnClient(o.DATABASE_URL), async (c) => {
+            expect((await c.query("SELECT v FROM app.shared")).rows).toEqual([]);
+            await c.query("BEGIN");
+            await c.query("SELECT set_config('app.tenant_id', 'acme', true)");
+            expect((await c.query("SELECT v FROM app.shared")).rows).toEqual([{ v: "acme-row" }]);
+            await c.query("COMMIT");
+            expect((await c.query("SELECT v FROM app.shared")).rows).toEqual([]);
+        });
+        // A tenant login sees its own rows only, whatever it sets, and cannot write another tenant's.
+        await withClient(dsnClient(o.TENANT_DATABASE_URLS.acme), async (c) => {
+            await c.query("SET app.tenant_id = 'globex'");
+            expect((await c.query("SELECT v FROM app.shared")).rows).toEqual([{ v: "acme-row" }]);
+            await expect(c.query("INSERT INTO app.shared VALUES ('globex', 'forged')")).rejects.toThrow(
+                /row-level security/,
+            );
+        });
+    });
+
+    test("S1: a tenant cannot claim another tenant through a group role", async () => {
+        const o = await outputs();
+        await withClient(dsnClient(o.TENANT_DATABASE_URLS.acme), async (c) => {
+            await c.query(`SET ROLE ${ROLE.connect}`).catch(() => undefined);
+            await c.query("SET app.tenant_id = 'globex'");
+            expect((await c.query("SELECT pgstack.current_tenant_id() AS t")).rows).toEqual([{ t: "acme" }]);
+            expect((await c.query("SELECT v FROM app.shared")).rows).toEqual([{ v: "acme-row" }]);
+        });
+    });
+
+    test("4. a non-TLS connection is refused; sslmode=verify-full verifies against the cluster's CA", async () => {
+        const o = await outputs();
+        const url = new URL(o.DATABASE_URL);
+        expect(url.searchParams.get("sslmode")).toBe("verify-full");
+        expect(url.searchParams.get("sslrootcert")).toBe(pg.ca);
+        const rows = await asDsn<{ ssl: boolean }>(
+            o.DATABASE_URL,
+            "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+        );
+        expect(rows).toEqual([{ ssl: true }]);
+        const plain = new URL(o.DATABASE_URL);
+        plain.searchParams.set("sslmode", "disable");
+        plain.searchParams.delete("sslrootcert");
+        await expect(asDsn(plain.toString(), "SELECT 1")).rejects.toThrow(/no pg_hba.conf entry|no encryption/);
+        const wrongName = new URL(o.DATABASE_URL);
+        wrongName.hostname = "127.0.0.2";
+        await expect(asDsn(wrongName.toString(), "SELECT 1")).rejects.toThrow(/does not match|altnames|ECONNREFUSED/);
+    });
+
+    test("5a. adding a tenant in config adds only that tenant's resources", async () => {
+        await stack.configure(baseConfig([{ id: "acme" }, { id: "globex" }, { id: "initech" }]));
+        const r = await up();
+        const ch = changed(r);
+        expect(ch.length).toBeGreaterThan(0);
+        for (const { op, urn } of ch) {
+            expect({ op, tenant: urn.includes("tenant-initech") }).toEqual({ op: "create", tenant: true });
+        }
+        const o = await outputs();
+        await asDsn(o.DATABASE_SERVICE_URL, "CREATE TABLE tenant_initech.items (id int)");
+        await asDsn(o.TENANT_DATABASE_URLS.initech, "INSERT INTO tenant_initech.items VALUES (1)");
+    });
+
+    test("5b. removing a tenant keeps its schema and rows, and its role can no longer log in", async () => {
+        const before = await outputs();
+        await stack.configure(baseConfig([{ id: "acme" }, { id: "initech" }]));
+        const r = await up();
+        for (const { op, urn } of changed(r)) {
+            expect({ op, tenant: urn.includes("tenant-globex") }).toEqual({ op: "delete", tenant: true });
+        }
+        const rows = await admin((c) => query(c, "SELECT v FROM tenant_globex.items"), DB);
+        // Rows written before removal (3a wrote none to globex's own table): the table and schema stay.
+        expect(rows).toEqual([]);
+        const shared = await admin((c) => query(c, "SELECT v FROM app.shared WHERE tenant_id = 'globex'"), DB);
+        expect(shared).toEqual([{ v: "globex-row" }]);
+        await expect(asDsn(before.TENANT_DATABASE_URLS.globex, "SELECT 1")).rejects.toThrow(
+            /password authentication failed|does not exist/,
+        );
+        expect((await outputs()).TENANT_DATABASE_URLS.globex).toBeUndefined();
+    });
+
+    test("6. rotation: one role's seed rotates only its password; the global seed rotates all", async () => {
+        const before = await outputs();
+        const tenants = [{ id: "acme" }, { id: "initech" }];
+        await stack.configure(baseConfig(tenants, { seed: "s1", app: "r2" }));
+        await up();
+        const after = await outputs();
+        expect(after.DATABASE_URL).not.toBe(before.DATABASE_URL);
+        await expect(asDsn(before.DATABASE_URL, "SELECT 1")).rejects.toThrow(/password authentication failed/);
+        await asDsn(after.DATABASE_URL, "SELECT 1");
+        for (const url of [
+            before.DATABASE_SERVICE_URL,
+            before.DATABASE_READONLY_URL,
+            ...Object.values(before.TENANT_DATABASE_URLS),
+        ]) {
+            await asDsn(url, "SELECT 1");
+        }
+
+        await stack.configure(baseConfig(tenants, { seed: "s2", app: "r2" }));
+        await up();
+        const rotated = await outputs();
+        const all = (o: Outputs) => [
+            o.DATABASE_URL,
+            o.DATABASE_SERVICE_URL,
+            o.DATABASE_READONLY_URL,
+            ...Object.values(o.TENANT_DATABASE_URLS),
+        ];
+        for (const url of all(after)) {
+            await expect(asDsn(url, "SELECT 1")).rejects.toThrow(/password authentication failed/);
+        }
+        for (const url of all(rotated)) await asDsn(url, "SELECT 1");
+    });
+
+    test("7. an invalid config makes `pulumi preview` fail naming the key, and the database is unchanged", async () => {
+        const before = await serverState();
+        await stack.configure(baseConfig([{ id: "Acme-Corp" }], { seed: "s2", app: "r2" }));
+        let message = "";
+        await stack.stack.preview({ onOutput: record, color: "never" }).catch((e: Error) => {
+            message = e.message;
+        });
+        expect(message).toContain("pgstack:tenants[0].id");
+        expect(await serverState()).toBe(before);
+        await stack.configure(baseConfig([{ id: "acme" }, { id: "initech" }], { seed: "s2", app: "r2" }));
+    });
+
+    test("9. drift: manual CREATE on the app schema and CREATEDB show in `preview --refresh`; `up --refresh` takes both away", async () => {
+        await admin(async (c) => {
+            await c.query(`GRANT CREATE ON SCHEMA app TO ${ROLE.app}`);
+            await c.query(`ALTER ROLE ${ROLE.app} CREATEDB`);
+        }, DB);
+        const preview = await stack.stack.preview({ onOutput: record, refresh: true, color: "never" });
+        expect(preview.changeSummary.update ?? 0).toBeGreaterThanOrEqual(2);
+        await up({ refresh: true });
+        const facts = await admin(
+            (c) =>
+                query(
+                    c,
+                    `SELECT has_schema_privilege($1, 'app', 'CREATE') AS create, rolcreatedb FROM pg_roles WHERE rolname = $1`,
+                    [ROLE.app],
+                ),
+            DB,
+        );
+        expect(facts).toEqual([{ create: false, rolcreatedb: false }]);
+        await stack.stack.preview({ onOutput: record, expectNoChanges: true, refresh: true, color: "never" });
+    });
+
+    test("8. no password appears in plaintext in `pulumi stack export`, the state files, the stack file or any output", async () => {
+        const o = await outputs();
+        const passwords = [
+            pg.password,
+            ...[
+                o.DATABASE_URL,
+                o.DATABASE_SERVICE_URL,
+                o.DATABASE_READONLY_URL,
+                ...Object.values(o.TENANT_DATABASE_URLS),
+            ].map((u) => decodeURIComponent(new URL(u).password)),
+        ];
+        expect(passwords.every((p) => p.length >= 20)).toBe(true);
+        const exported = JSON.stringify(await stack.stack.exportStack());
+        const haystacks = {
+            exported,
+            state: stack.stateFiles(),
+            stackFile: stack.stackFile(),
+            printed: printed.join(""),
+        };
+        for (const [where, text] of Object.entries(haystacks)) {
+            for (const p of passwords) expect({ where, leaked: text.includes(p) }).toEqual({ where, leaked: false });
+        }
+        expect(exported).toContain("ciphertext");
+    });
+});
