@@ -17,6 +17,7 @@ import {
     sslmode,
 } from "./server";
 import { resolveStorage, StorageConfig, storageSchema } from "./storage";
+import { checkRestore, resolveRestore, RestoreStackConfig, restoreShape } from "./restore";
 
 export { INSECURE_SSL_MODES, SSL_MODES, serverSchema };
 export type { SslMode };
@@ -128,10 +129,13 @@ export const rawConfigSchema = z
          * Validated here, but never copied into StackConfig: it reaches components as a secret Output.
          */
         adminPassword: z.preprocess((v) => (v === "" ? undefined : v), z.string().optional()),
+        /** `restore` (a dump artifact to restore) and `readOnly` (config/restore.ts). */
+        ...restoreShape,
     })
     .strict()
     .superRefine((cfg, ctx) => {
         const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
+        checkRestore(cfg, issue);
 
         const seen = new Set<string>();
         cfg.tenants.forEach((t, i) => {
@@ -261,7 +265,7 @@ type Parsed = z.output<typeof rawConfigSchema>;
 export type TenantConfig = Parsed["tenants"][number];
 
 /** The typed configuration every component receives. */
-export interface StackConfig {
+export interface StackConfig extends RestoreStackConfig {
     environment: Environment;
     server: ServerConfig;
     databaseName: string;
@@ -324,5 +328,6 @@ export function parseConfig(raw: unknown): StackConfig {
             protect: c.dataProtection.protect ?? production,
         },
         storage: c.storage && resolveStorage(c.storage),
+        ...resolveRestore(c),
     };
 }
