@@ -46,8 +46,24 @@ if [ "$use_system" = 0 ] && [ -L "$bin/pulumi" ]; then
   rm -f "$bin/pulumi" "$bin/pulumi-language-nodejs" "$PGSTACK_ENGINE_DIR/.ready"
 fi
 
+# Which postgresql/random provider will run (env.sh decides): one line.
+providers_line() {
+  local p d out=""
+  for p in postgresql random; do
+    case " $PGSTACK_OFFLINE_PROVIDERS " in
+      *" $p "*) out="$out $p=offline($PGSTACK_OFFLINE_PROVIDER_BIN)" ;;
+      *)
+        d=$(find "$PULUMI_HOME/plugins" -maxdepth 1 -name "resource-$p-v*" -print 2>/dev/null | sort -V | tail -n 1)
+        out="$out $p=upstream(${d##*/resource-$p-})"
+        ;;
+    esac
+  done
+  log "providers:$out"
+}
+
 if [ -f "$PGSTACK_ENGINE_DIR/.ready" ] && [ -x "$bin/pulumi" ] && [ -x "$bin/pulumi-language-nodejs" ] &&
   [ -x "$bin/pulumi-resource-pulumi-nodejs" ]; then
+  providers_line
   log "engine ready ($bin)"
   exit 0
 fi
@@ -154,7 +170,7 @@ for p in POSTGRESQL RANDOM; do
     die "$v is set but bootstrap.sh has no recipe for providers yet"
   fi
 done
-log "providers: none pinned (postgresql/random are not available from the Go module proxy)"
+providers_line
 
 # --- sanity check + stamp ----------------------------------------------------------------------
 got=$("$bin/pulumi" version 2>&1) || die "pulumi does not run: $got"

@@ -51,3 +51,24 @@ fi
 export PULUMI_SKIP_UPDATE_CHECK=true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 export PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK=true
+
+# Provider plugins. The upstream postgresql/random plugins cannot be had on machines without the
+# internet; when one is not installed in $PULUMI_HOME/plugins, the repo's offline TypeScript
+# provider (providers/offline) serves it: its bin/ goes on PATH, where the engine finds it as an
+# "ambient" plugin. PGSTACK_OFFLINE_PROVIDERS lists the plugins served offline; a launcher whose
+# plugin has an upstream install hands over to that (PATH plugins win over installed ones).
+PGSTACK_OFFLINE_PROVIDERS=""
+for pgstack_p in postgresql random; do
+  if [ -z "$(find "${PULUMI_HOME}/plugins" -maxdepth 1 -name "resource-${pgstack_p}-v*" -print 2>/dev/null | head -n 1)" ]; then
+    PGSTACK_OFFLINE_PROVIDERS="${PGSTACK_OFFLINE_PROVIDERS:+${PGSTACK_OFFLINE_PROVIDERS} }${pgstack_p}"
+  fi
+done
+unset pgstack_p
+export PGSTACK_OFFLINE_PROVIDERS
+export PGSTACK_OFFLINE_PROVIDER_BIN="${PGSTACK_ENGINE_SRC%/scripts/engine}/providers/offline/bin"
+if [ -n "$PGSTACK_OFFLINE_PROVIDERS" ] && [ -d "$PGSTACK_OFFLINE_PROVIDER_BIN" ]; then
+  case ":${PATH}:" in
+    *":${PGSTACK_OFFLINE_PROVIDER_BIN}:"*) ;;
+    *) export PATH="${PGSTACK_OFFLINE_PROVIDER_BIN}:${PATH}" ;;
+  esac
+fi

@@ -1,0 +1,37 @@
+/** The offline `postgresql` plugin: config handling and the resources by token. */
+import type { Props } from "../props";
+import type { ResourceDef } from "../resource";
+import type { Plugin } from "../server";
+import { PgClient } from "./client";
+import { checkPgConfig, resolvePgConfig } from "./config";
+import type { PgContext } from "./context";
+import { role } from "./role";
+
+/** The SDK version the program uses (@pulumi/postgresql), reported as the plugin version. */
+export const VERSION = "3.18.1";
+
+export const RESOURCES: ResourceDef<PgContext>[] = [role];
+
+export function postgresqlPlugin(): Plugin {
+    let client: PgClient | undefined;
+    const resources: Record<string, ResourceDef<unknown>> = {};
+    for (const def of RESOURCES) resources[def.token] = def as ResourceDef<unknown>;
+    return {
+        name: "postgresql",
+        version: VERSION,
+        resources,
+        checkConfig: (config: Props) => checkPgConfig(config),
+        configure(config: Props) {
+            const resolved = resolvePgConfig(config);
+            void client?.close();
+            client = new PgClient(resolved);
+        },
+        context(): PgContext {
+            if (!client) throw new Error("the postgresql provider is not configured");
+            return { client };
+        },
+        async close() {
+            await client?.close();
+        },
+    };
+}
