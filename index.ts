@@ -4,7 +4,7 @@
  */
 import { loadConfig } from "./config/load";
 import { AccessLayer } from "./components/accessLayer";
-import { createServer } from "./components/instance";
+import { createServer } from "./components/server";
 import { ObjectStorage, StorageEnv } from "./components/storage/objectStorage";
 
 const { config, secrets } = loadConfig();

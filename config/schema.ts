@@ -264,6 +264,14 @@ export type RawConfig = z.input<typeof rawConfigSchema>;
 type Parsed = z.output<typeof rawConfigSchema>;
 export type TenantConfig = Parsed["tenants"][number];
 
+/** What happens to stateful resources (database, schemas, buckets, the RDS instance) when they leave the stack. */
+export interface DataProtection {
+    /** Pulumi `retainOnDelete`: removing the resource from the stack leaves it in place. */
+    retainOnDelete: boolean;
+    /** Pulumi `protect`: refuse to delete (or replace) it at all. */
+    protect: boolean;
+}
+
 /** The typed configuration every component receives. */
 export interface StackConfig extends RestoreStackConfig {
     environment: Environment;
@@ -276,7 +284,7 @@ export interface StackConfig extends RestoreStackConfig {
     tenantRolePrefix: string;
     tenants: TenantConfig[];
     rotation: { seed: string; service?: string; app?: string; readonly?: string; admin?: string };
-    dataProtection: { retainOnDelete: boolean; protect: boolean };
+    dataProtection: DataProtection;
     /** Object storage and backups, when configured. */
     storage?: StorageConfig;
 }

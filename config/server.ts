@@ -46,6 +46,17 @@ const existing = z
 const rds = z
     .object({
         mode: z.literal("rds"),
+        /**
+         * RDS instance identifier; default pgstack-<stack>. A stack whose instance was created with an
+         * autonamed identifier sets it to that name, or the instance would be replaced.
+         */
+        identifier: z
+            .string()
+            .regex(
+                /^[a-z](?!.*--)[a-z0-9-]{0,62}(?<!-)$/,
+                "an RDS identifier: a lower-case letter, then letters, digits or single hyphens, at most 63, not ending in -",
+            )
+            .optional(),
         /** PostgreSQL major version; the parameter group family follows it. */
         engineVersion: z.enum(["16", "17"]).default("16"),
         instanceClass: z

@@ -16,6 +16,7 @@ export const KNOWN_TYPES = new Set<string>([
     "postgresql:index/extension:Extension",
     "postgresql:index/function:Function",
     "random:index/randomPassword:RandomPassword",
+    "random:index/randomString:RandomString",
     "aws:rds/parameterGroup:ParameterGroup",
     "aws:rds/subnetGroup:SubnetGroup",
     "aws:rds/instance:Instance",
@@ -25,6 +26,8 @@ export const KNOWN_TYPES = new Set<string>([
     "docker:index/remoteImage:RemoteImage",
     "docker:index/container:Container",
     "docker:index/image:Image",
+    // Docker mode writes the generated CA to server.caCertPath on the deploy machine (D1).
+    "local:index/file:File",
     "tls:index/privateKey:PrivateKey",
     "tls:index/selfSignedCert:SelfSignedCert",
     "tls:index/certRequest:CertRequest",
@@ -58,6 +61,7 @@ export const COMPONENT_TYPES = new Set<string>([
     "pgstack:tls:ServerCerts",
     "pgstack:access:AccessLayer",
     "pgstack:access:AccessRoles",
+    "pgstack:access:RlsGuard",
     "pgstack:access:AppDatabase",
     "pgstack:access:Tenant",
     "pgstack:storage:ObjectStorage",
@@ -84,6 +88,7 @@ const MOCK_OUTPUTS: Record<string, (a: pulumiType.runtime.MockResourceArgs) => R
     "tls:index/selfSignedCert:SelfSignedCert": (a) => ({ certPem: `-----BEGIN CERTIFICATE----- ${a.name}` }),
     "tls:index/certRequest:CertRequest": (a) => ({ certRequestPem: `-----BEGIN CERTIFICATE REQUEST----- ${a.name}` }),
     "tls:index/locallySignedCert:LocallySignedCert": (a) => ({ certPem: `-----BEGIN CERTIFICATE----- ${a.name}` }),
+    "random:index/randomString:RandomString": (a) => ({ result: `rs${a.name.length}x` }),
     "aws:kms/key:Key": (a) => ({ arn: `arn:aws:kms:eu-west-1:123456789012:key/${a.name}` }),
     "aws:iam/user:User": (a) => ({ name: `${a.name}-user` }),
     "aws:iam/accessKey:AccessKey": (a) => ({ secret: `aws-secret-${a.name}` }),
@@ -101,6 +106,7 @@ export interface Recorded {
 export interface RecordedOptions {
     protect: boolean;
     retainOnDelete: boolean;
+    ignoreChanges: string[];
     /** URNs of explicit and implicit dependencies. */
     dependencies: string[];
     /** URNs each input property depends on (what a stack policy links resources by). */
@@ -153,10 +159,11 @@ export interface ProgramRun {
     outputs: Record<string, unknown>;
     /** Which exported outputs are secret. */
     secret: Record<string, boolean>;
+    /** The program's exports as it returned them (Outputs unresolved), e.g. to ask what they depend on. */
+    exports: Record<string, unknown>;
     error?: Error;
 }
 
-/** Turns a plain object of config into the flat `pgstack:key` map Pulumi hands a program. */
 /** A secret input arrives in the mock as {<sig>: …, value}: this unwraps it. */
 export function plain(v: unknown): unknown {
     if (v && typeof v === "object" && "value" in v && Object.keys(v).some((k) => /^[0-9a-f]{32}$/.test(k))) {
@@ -170,6 +177,7 @@ export function isSecretInput(v: unknown): boolean {
     return plain(v) !== v;
 }
 
+/** Turns a plain object of config into the flat `pgstack:key` map Pulumi hands a program. */
 export function configMap(config: Record<string, unknown>): Record<string, string> {
     return Object.fromEntries(
         Object.entries(config).map(([k, v]) => [
@@ -183,6 +191,7 @@ interface RegisterRequest {
     getName(): string;
     getProtect(): boolean | undefined;
     getRetainondelete(): boolean | undefined;
+    getIgnorechangesList(): string[];
     getDependenciesList(): string[];
     getPropertydependenciesMap(): { forEach(cb: (deps: { getUrnsList(): string[] }, key: string) => void): void };
 }
@@ -195,16 +204,28 @@ function propertyDependenciesOf(req: RegisterRequest): Record<string, string[]> 
     return deps;
 }
 
-/** Wraps the mock monitor so every registration's protect / retainOnDelete / dependencies are kept. */
+/**
+ * Wraps the mock monitor so every registration's protect / retainOnDelete / ignoreChanges / dependencies
+ * are kept. The public mocks API (`Mocks.newResource`) receives neither options nor the dependencies the
+ * SDK computed from inputs, and transforms see explicit `dependsOn` only, so this wraps the monitor's
+ * `registerResource`; if an SDK upgrade changes that shape, this fails here, loudly, not in a test.
+ */
 function recordOptions(pulumi: typeof pulumiType, mocks: RecordingMocks): void {
     const monitor = pulumi.runtime.getMonitor() as unknown as {
-        registerResource(req: RegisterRequest, cb: unknown): unknown;
+        registerResource?(req: RegisterRequest, cb: unknown): unknown;
     };
+    if (typeof monitor?.registerResource !== "function") {
+        throw new Error("test harness: the mock monitor has no registerResource; update recordOptions for this SDK");
+    }
     const original = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req, cb) => {
+        for (const m of ["getProtect", "getRetainondelete", "getIgnorechangesList", "getDependenciesList"] as const) {
+            if (typeof req[m] !== "function") throw new Error(`test harness: RegisterResourceRequest has no ${m}()`);
+        }
         mocks.options.set(req.getName(), {
             protect: req.getProtect() ?? false,
             retainOnDelete: req.getRetainondelete() ?? false,
+            ignoreChanges: req.getIgnorechangesList(),
             dependencies: req.getDependenciesList(),
             propertyDependencies: propertyDependenciesOf(req),
         });
@@ -265,7 +286,14 @@ export async function runProgram(
     if (mocks.unknown.length > 0 && !error) {
         error = new Error(`mock: resource types not known to the test harness: ${mocks.unknown.join(", ")}`);
     }
-    return { mocks, outputs, secret, error };
+    return { mocks, outputs, secret, error, exports: exported };
+}
+
+/** Names of the resources an exported Output depends on (what the engine would wait for). */
+export async function dependenciesOf(output: unknown): Promise<string[]> {
+    const o = output as { allResources?: () => Promise<Set<{ __name?: string }>> };
+    if (typeof o?.allResources !== "function") throw new Error("not an Output with allResources()");
+    return [...(await o.allResources())].map((r) => r.__name ?? "?");
 }
 
 /** A valid minimal config for an existing server, to vary in tests. */

@@ -1,15 +1,16 @@
 /**
  * A local PostgreSQL 16 in Docker: a private network, a named volume (kept when the container is
- * replaced and when it leaves the stack), TLS from certificates the stack generates, a pg_hba.conf
- * that allows only `hostssl … scram-sha-256`, a health check, and pgBouncer in front for the app.
- * Every published port is bound to 127.0.0.1.
+ * replaced and when it leaves the stack), TLS from certificates the stack generates (the CA is also
+ * written to `server.caCertPath`), a pg_hba.conf that allows only `hostssl … scram-sha-256`, a health
+ * check, and pgBouncer in front for the app (its own auth role, see lib/pgbouncer.ts). Every
+ * published port is bound to 127.0.0.1. The text it writes into containers is rendered in lib/.
  */
 import * as docker from "@pulumi/docker";
-import * as postgresql from "@pulumi/postgresql";
+import * as local from "@pulumi/local";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import type { DockerServerConfig, Environment } from "../config/schema";
-import { BackupTarget, renderPgBackRestConfig } from "../lib/backup";
+import type { DataProtection, DockerServerConfig, Environment } from "../../config/schema";
+import { BackupTarget, renderPgBackRestConfig } from "../../lib/backup";
 import {
     backupSidecarScript,
     HBA_FILE,
@@ -18,20 +19,29 @@ import {
     POSTGRES_ALIAS,
     postgresCommand,
     TLS_DIR,
-} from "../lib/dockerRender";
-import { renderPgbouncerIni, userlistLine } from "../lib/pgbouncer";
-import { rotatingPassword, rotationKeepers } from "./passwords";
-import type { ServerEndpoint } from "./server";
+} from "../../lib/dockerRender";
+import {
+    authLookupFunctionSql,
+    authUserPasswordSql,
+    PGBOUNCER_AUTH_USER,
+    renderPgbouncerIni,
+    userlistLine,
+} from "../../lib/pgbouncer";
+import { rotatingPassword, rotationKeepers } from "../passwords";
+import type { ServerEndpoint } from "./endpoint";
+import { AdminConnection, adminProvider } from "./provider";
 import { ServerCerts } from "./tlsCerts";
 
 /** pgBouncer's config directory inside its container. */
 const BOUNCER_DIR = "/etc/pgbouncer";
+/** The database pgBouncer's auth query runs in (where pgbouncer.get_auth lives). */
+const AUTH_DBNAME = "postgres";
 
 export interface DockerPostgresArgs {
     server: DockerServerConfig;
     environment: Environment;
     rotation: { seed: string; admin?: string };
-    protect: boolean;
+    protection: DataProtection;
     /** The backup bucket (secret): WAL is archived there with pgBackRest, base backups by a sidecar. */
     backupTarget?: pulumi.Output<BackupTarget>;
 }
@@ -54,20 +64,36 @@ export class DockerPostgres extends pulumi.ComponentResource {
         this.volume = new docker.Volume(
             `${name}-data`,
             { name: `pgstack-${stack}-data` },
-            { ...child, retainOnDelete: true, protect: args.protect },
+            { ...child, retainOnDelete: true, protect: args.protection.protect },
         );
         const certs = new ServerCerts(
             `${name}-tls`,
             { dnsNames: [POSTGRES_ALIAS, "pgbouncer", "localhost"], ipAddresses: ["127.0.0.1"] },
             child,
         );
+        // The CA on the deploy machine, where every DSN's sslrootcert points (D1). The endpoint's
+        // caCertPath is this file's name, so the DSNs resolve only once the file is written.
+        const caFile = s.caCertPath
+            ? new local.File(
+                  `${name}-ca-file`,
+                  { filename: s.caCertPath, content: certs.caCertPem, filePermission: "0644" },
+                  child,
+              )
+            : undefined;
+        // D2: the image applies POSTGRES_PASSWORD only when it initialises an empty data directory, and
+        // the volume outlives the container, so a new admin password would replace the container and
+        // still be refused by the server. The admin password is therefore created once and never
+        // rotated by pgstack:rotation in docker mode (ignoreChanges on the keepers); rotate it by hand
+        // (docs/runbooks/rotate-credentials.md).
         const password = rotatingPassword(
             `${name}-admin-password`,
             rotationKeepers(args.rotation.seed, args.rotation.admin),
-            child,
+            { ...child, ignoreChanges: ["keepers"] },
         );
         const backups = args.backupTarget !== undefined;
         // With backups the server image is the configured one plus pgBackRest, built locally.
+        // The local build is referenced by its image id (repoDigest of a local-only image), not its tag,
+        // so a rebuilt image rolls the containers that run it (D18).
         const imageId: pulumi.Output<string> = backups
             ? new docker.Image(
                   `${name}-image`,
@@ -75,12 +101,12 @@ export class DockerPostgres extends pulumi.ComponentResource {
                       imageName: `pgstack-${stack}-postgres:local`,
                       skipPush: true,
                       build: {
-                          context: path.join(__dirname, "..", "docker", "postgres-pgbackrest"),
+                          context: path.join(__dirname, "..", "..", "docker", "postgres-pgbackrest"),
                           args: { BASE_IMAGE: s.image },
                       },
                   },
                   child,
-              ).imageName
+              ).repoDigest
             : new docker.RemoteImage(`${name}-image`, { name: s.image, keepLocally: true }, child).imageId;
         const pgbackrestConf = args.backupTarget?.apply((t) =>
             renderPgBackRestConfig(t, {
@@ -175,9 +201,68 @@ export class DockerPostgres extends pulumi.ComponentResource {
             );
         }
 
+        const admin: AdminConnection = {
+            host: s.bindAddress,
+            port: s.port,
+            username: s.adminUser,
+            password: password.result,
+            // verify-full against the CA file once it is written; without a path, encrypted only.
+            sslmode: caFile ? "verify-full" : "require",
+            sslrootcert: caFile?.filename,
+            superuser: true,
+        };
+        const provider = adminProvider(`${name}-provider`, admin, { ...child, dependsOn: [this.postgres] });
+
         let appPort: pulumi.Output<number> = pulumi.output(s.port);
         if (s.pgbouncer.enabled) {
             const b = s.pgbouncer;
+            // S4: pgBouncer logs in as pgbouncer_auth, which can only run pgbouncer.get_auth(); the admin
+            // password never reaches the pgBouncer container.
+            const authPassword = rotatingPassword(
+                `${name}-pgbouncer-auth-password`,
+                rotationKeepers(args.rotation.seed, undefined),
+                child,
+            );
+            const authSetup = new docker.Container(
+                `${name}-pgbouncer-auth-setup`,
+                {
+                    // Runs once per change (SQL, passwords): creates the role and the lookup function.
+                    image: imageId,
+                    user: "postgres",
+                    command: ["psql", "--no-psqlrc", "-v", "ON_ERROR_STOP=1", "-f", "/etc/pgstack/pgbouncer-auth.sql"],
+                    envs: [
+                        `PGHOST=${POSTGRES_ALIAS}`,
+                        "PGPORT=5432",
+                        `PGDATABASE=${AUTH_DBNAME}`,
+                        "PGSSLMODE=verify-full",
+                        `PGSSLROOTCERT=${TLS_DIR}/ca.crt`,
+                        pulumi.interpolate`PGUSER=${s.adminUser}`,
+                        pulumi.secret(pulumi.interpolate`PGPASSWORD=${password.result}`),
+                        pulumi.secret(pulumi.interpolate`PGBOUNCER_AUTH_PASSWORD=${authPassword.result}`),
+                    ],
+                    uploads: [
+                        { file: `${TLS_DIR}/ca.crt`, content: certs.caCertPem, permissions: "0644" },
+                        {
+                            file: "/etc/pgstack/pgbouncer-auth.sql",
+                            content: authLookupFunctionSql() + authUserPasswordSql("PGBOUNCER_AUTH_PASSWORD"),
+                            permissions: "0644",
+                        },
+                    ],
+                    networksAdvanced: [{ name: this.network.name }],
+                    attach: true,
+                    logs: true,
+                    mustRun: false,
+                    restart: "no",
+                },
+                { ...child, dependsOn: [this.postgres] },
+            );
+            // The provider does not fail a one-shot container that exits non-zero: stop here instead.
+            const authReady = authSetup.exitCode.apply((code) => {
+                if (code !== undefined && code !== null && code !== 0) {
+                    throw new Error(`pgBouncer auth setup exited ${code}; see the container logs of ${name}`);
+                }
+                return true;
+            });
             const bouncerImage = new docker.RemoteImage(
                 `${name}-pgbouncer-image`,
                 { name: b.image, keepLocally: true },
@@ -198,8 +283,8 @@ export class DockerPostgres extends pulumi.ComponentResource {
                                 listenPort: 6432,
                                 databases: [{ name: "*", host: POSTGRES_ALIAS, port: 5432 }],
                                 authFile: `${BOUNCER_DIR}/userlist.txt`,
-                                authUser: s.adminUser,
-                                authQuery: "SELECT usename, passwd FROM pg_shadow WHERE usename=$1",
+                                authUser: PGBOUNCER_AUTH_USER,
+                                authDbname: AUTH_DBNAME,
                                 poolMode: b.poolMode,
                                 maxClientConn: b.maxClientConn,
                                 defaultPoolSize: b.defaultPoolSize,
@@ -214,10 +299,12 @@ export class DockerPostgres extends pulumi.ComponentResource {
                             permissions: "0644",
                         },
                         {
-                            // Only the auth_user's secret lives here; every other login is looked up.
+                            // Only the auth user's secret lives here; every other login is looked up.
                             file: `${BOUNCER_DIR}/userlist.txt`,
                             content: pulumi.secret(
-                                pulumi.all([s.adminUser, password.result]).apply(([u, p]) => userlistLine(u, p)),
+                                pulumi
+                                    .all([authPassword.result, authReady])
+                                    .apply(([p]) => userlistLine(PGBOUNCER_AUTH_USER, p)),
                             ),
                             permissions: "0600",
                             owner: "70",
@@ -228,26 +315,10 @@ export class DockerPostgres extends pulumi.ComponentResource {
                     networksAdvanced: [{ name: this.network.name, aliases: ["pgbouncer"] }],
                     restart: "unless-stopped",
                 },
-                { ...child, dependsOn: [this.postgres] },
+                { ...child, dependsOn: [this.postgres, authSetup] },
             );
             appPort = pulumi.output(b.port);
         }
-
-        const provider = new postgresql.Provider(
-            `${name}-provider`,
-            {
-                host: s.bindAddress,
-                port: s.port,
-                username: s.adminUser,
-                password: password.result,
-                database: "postgres",
-                // Encrypted; the CA is generated in this same run, so it cannot be a file the provider reads yet.
-                sslmode: "require",
-                superuser: true,
-                connectTimeout: 30,
-            },
-            { ...child, dependsOn: [this.postgres] },
-        );
 
         this.endpoint = {
             host: pulumi.output(s.bindAddress),
@@ -256,10 +327,11 @@ export class DockerPostgres extends pulumi.ComponentResource {
             appPort,
             adminUser: pulumi.output(s.adminUser),
             adminPassword: pulumi.secret(password.result),
-            sslmode: "require",
-            caCertPath: pulumi.output(s.caCertPath),
+            caCertPath: caFile ? caFile.filename : pulumi.output(undefined),
             caCert: certs.caCertPem,
             provider,
+            admin,
+            maintenanceDatabase: "postgres",
         };
         this.registerOutputs({ caCert: certs.caCertPem });
     }

@@ -1,11 +1,18 @@
-/** Picks the server component the stack config asks for; all of them yield one ServerEndpoint. */
-import * as pulumi from "@pulumi/pulumi";
-import type { StackSecrets } from "../config/load";
-import type { BackupTarget } from "../lib/backup";
-import { ConfigError, StackConfig } from "../config/schema";
+/**
+ * The PostgreSQL server, in the mode the stack config asks for: `existing.ts` (a server you already
+ * have), `rds.ts` (AWS RDS) or `docker.ts` (a local container with generated TLS, `tlsCerts.ts`).
+ * Each yields one `ServerEndpoint` (`endpoint.ts`) with an admin provider built by `provider.ts`.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { StackSecrets } from "../../config/load";
+import type { StackConfig } from "../../config/schema";
+import type { BackupTarget } from "../../lib/backup";
 import { DockerPostgres } from "./docker";
+import type { ServerEndpoint } from "./endpoint";
+import { ExistingServer } from "./existing";
 import { RdsInstance } from "./rds";
-import { ExistingServer, ServerEndpoint } from "./server";
+
+export type { ServerEndpoint } from "./endpoint";
 
 export interface Server {
     mode: StackConfig["server"]["mode"];
@@ -24,16 +31,20 @@ export function createServer(
     const server = config.server;
     switch (server.mode) {
         case "existing": {
-            if (!secrets.adminPassword) {
-                throw new ConfigError(["pgstack:adminPassword: is required for server.mode existing"]);
-            }
+            // parseConfig (config/schema.ts) already rejects existing mode without pgstack:adminPassword.
+            if (!secrets.adminPassword) throw new Error("internal: existing mode reached without an admin password");
             const s = new ExistingServer(name, { server, adminPassword: secrets.adminPassword }, opts);
             return { mode: server.mode, endpoint: s.endpoint };
         }
         case "rds": {
             const s = new RdsInstance(
                 name,
-                { server, environment: config.environment, rotation: config.rotation },
+                {
+                    server,
+                    environment: config.environment,
+                    rotation: config.rotation,
+                    protection: config.dataProtection,
+                },
                 opts,
             );
             return { mode: server.mode, endpoint: s.endpoint, caBundleName: s.caBundleName };
@@ -45,7 +56,7 @@ export function createServer(
                     server,
                     environment: config.environment,
                     rotation: config.rotation,
-                    protect: config.dataProtection.protect,
+                    protection: config.dataProtection,
                     backupTarget: extras.backupTarget,
                 },
                 opts,

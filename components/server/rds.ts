@@ -1,15 +1,37 @@
 /**
  * AWS RDS for PostgreSQL with SSL enforced: a parameter group with rds.force_ssl = 1 and
  * pg_stat_statements preloaded, encrypted storage, no public access, a security group open only to
- * the configured networks, automated backups (PITR), deletion protection and a final snapshot in
- * production, and a master password from @pulumi/random rotated by seed.
+ * the configured networks, automated backups (PITR), and a master password from @pulumi/random
+ * rotated by seed.
+ *
+ * Data safety (review D5, D20): the instance has a stack-derived identifier, so a change that forces a
+ * replacement cannot quietly create an empty twin (AWS refuses the duplicate name and the `up` stops
+ * before anything is deleted); it is `retainOnDelete` and `protect`ed as pgstack:dataProtection says,
+ * in every environment; a deletion takes a final snapshot (unless dataProtection.retainOnDelete is
+ * false, which needs pgstack:allowDataLoss) under a name unique to this instance; automated backups
+ * outlive the instance. Deletion protection stays the production default.
  */
 import * as aws from "@pulumi/aws";
-import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
-import type { Environment, RdsServerConfig } from "../config/schema";
-import { rotatingPassword, rotationKeepers } from "./passwords";
-import type { ServerEndpoint } from "./server";
+import * as random from "@pulumi/random";
+import type { DataProtection, Environment, RdsServerConfig } from "../../config/schema";
+import { rotatingPassword, rotationKeepers } from "../passwords";
+import type { ServerEndpoint } from "./endpoint";
+import { AdminConnection, adminProvider } from "./provider";
+
+/**
+ * The RDS instance identifier of a stack: 1-63 lower-case letters, digits and single hyphens, starting
+ * with a letter. Stable, so Pulumi never autonames (and so never silently replaces) the instance.
+ */
+export function rdsIdentifier(stack: string): string {
+    const id = `pgstack-${stack}`
+        .toLowerCase()
+        .replace(/[^a-z0-9-]+/g, "-")
+        .replace(/-{2,}/g, "-")
+        .slice(0, 63)
+        .replace(/-+$/, "");
+    return id;
+}
 
 /** Parameters every instance gets; config may add others but never weaken rds.force_ssl. */
 export function rdsParameters(extra: Record<string, string>): { name: string; value: string; applyMethod: string }[] {
@@ -40,6 +62,7 @@ export interface RdsInstanceArgs {
     server: RdsServerConfig;
     environment: Environment;
     rotation: { seed: string; admin?: string };
+    protection: DataProtection;
 }
 
 export class RdsInstance extends pulumi.ComponentResource {
@@ -53,15 +76,23 @@ export class RdsInstance extends pulumi.ComponentResource {
         const s = args.server;
         const production = args.environment === "production";
         const child = { parent: this };
+        const identifier = s.identifier ?? rdsIdentifier(pulumi.getStack());
+        const family = `postgres${s.engineVersion}`;
 
+        // The family is in the name (D6), so a major upgrade makes a new group (created before the old
+        // one goes) instead of modifying the attached one in place, which AWS refuses. The old group is
+        // retained, not deleted: with applyImmediately off (production) the instance still uses it until
+        // the maintenance window, and AWS refuses to delete an attached group. Delete it by hand after
+        // the upgrade (docs/runbooks/bootstrap.md).
         const params = new aws.rds.ParameterGroup(
             `${name}-params`,
             {
-                family: `postgres${s.engineVersion}`,
+                name: `${identifier}-${family}`,
+                family,
                 description: "pgstack: SSL enforced, pg_stat_statements, statement logging",
                 parameters: rdsParameters(s.parameters),
             },
-            child,
+            { ...child, retainOnDelete: true },
         );
 
         const subnets = new aws.rds.SubnetGroup(
@@ -98,12 +129,25 @@ export class RdsInstance extends pulumi.ComponentResource {
             child,
         );
         const deletionProtection = s.deletionProtection ?? production;
+        const finalSnapshot = args.protection.retainOnDelete;
+        // Unique per instance and stable from one `up` to the next (a timestamp would show as a change in
+        // every preview): two deletions, or two stacks in one account, never collide (D20).
+        const snapshotSuffix = finalSnapshot
+            ? new random.RandomString(
+                  `${name}-final-snapshot-suffix`,
+                  { length: 8, special: false, upper: false, keepers: { identifier } },
+                  child,
+              ).result
+            : undefined;
 
         this.instance = new aws.rds.Instance(
             `${name}-instance`,
             {
+                identifier,
                 engine: "postgres",
                 engineVersion: s.engineVersion,
+                // engineVersion is a major version the schema allows; changing it is the upgrade (D6).
+                allowMajorVersionUpgrade: true,
                 instanceClass: s.instanceClass,
                 allocatedStorage: s.allocatedStorage,
                 maxAllocatedStorage: s.maxAllocatedStorage,
@@ -121,33 +165,30 @@ export class RdsInstance extends pulumi.ComponentResource {
                 backupRetentionPeriod: s.backupRetentionDays,
                 copyTagsToSnapshot: true,
                 deletionProtection,
-                skipFinalSnapshot: !production,
-                finalSnapshotIdentifier: production ? `${name}-final` : undefined,
+                skipFinalSnapshot: !finalSnapshot,
+                finalSnapshotIdentifier: snapshotSuffix && pulumi.interpolate`${identifier}-final-${snapshotSuffix}`,
+                // Automated backups (PITR) stay after the instance is deleted, until their retention ends.
+                deleteAutomatedBackups: false,
                 performanceInsightsEnabled: s.performanceInsights,
                 autoMinorVersionUpgrade: true,
                 caCertIdentifier: s.caCertIdentifier,
                 enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
                 applyImmediately: !production,
             },
-            { ...child, protect: production && deletionProtection },
+            { ...child, protect: args.protection.protect, retainOnDelete: args.protection.retainOnDelete },
         );
 
-        const provider = new postgresql.Provider(
-            `${name}-provider`,
-            {
-                host: this.instance.address,
-                port: this.instance.port,
-                username: s.adminUser,
-                password: password.result,
-                database: "postgres",
-                sslmode: s.sslmode,
-                sslrootcert: s.caCertPath,
-                // The RDS master user is rds_superuser, not a superuser.
-                superuser: false,
-                connectTimeout: 30,
-            },
-            child,
-        );
+        const admin: AdminConnection = {
+            host: this.instance.address,
+            port: this.instance.port,
+            username: s.adminUser,
+            password: password.result,
+            sslmode: s.sslmode,
+            sslrootcert: s.caCertPath,
+            // The RDS master user is rds_superuser, not a superuser.
+            superuser: false,
+        };
+        const provider = adminProvider(`${name}-provider`, admin, child);
 
         this.caBundleName = pulumi.output(s.caCertIdentifier);
         this.endpoint = {
@@ -157,10 +198,11 @@ export class RdsInstance extends pulumi.ComponentResource {
             appPort: this.instance.port,
             adminUser: pulumi.output(s.adminUser),
             adminPassword: pulumi.secret(password.result),
-            sslmode: s.sslmode,
             caCertPath: pulumi.output(s.caCertPath),
             caCert: pulumi.output(undefined),
             provider,
+            admin,
+            maintenanceDatabase: "postgres",
         };
         this.registerOutputs({ address: this.instance.address, caBundleName: this.caBundleName });
     }

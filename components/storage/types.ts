@@ -22,8 +22,5 @@ export interface StorageBackend {
     backup: StorageCredential;
 }
 
-/** Data protection of buckets and keys, from pgstack:dataProtection. */
-export interface StorageProtection {
-    protect: boolean;
-    retainOnDelete: boolean;
-}
+/** Data protection of buckets and keys: pgstack:dataProtection, the same type the database uses. */
+export type { DataProtection as StorageProtection } from "../../config/schema";

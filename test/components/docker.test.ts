@@ -1,5 +1,7 @@
+import * as fs from "fs";
+import * as path from "path";
 import { pgHbaConf } from "../../lib/dockerRender";
-import { baseConfig, isSecretInput, plain, ProgramRun, Recorded, runProgram } from "../harness";
+import { baseConfig, dependenciesOf, isSecretInput, plain, ProgramRun, Recorded, runProgram } from "../harness";
 import { s3Storage } from "./storage/fixtures";
 
 const dockerConfig = (extra: Record<string, unknown> = {}) =>
@@ -22,10 +24,15 @@ const uploads = (suffix: string) =>
     plain(container(suffix).inputs.uploads) as { file: string; content: unknown; permissions: string }[];
 
 test("every published port is bound to 127.0.0.1", () => {
-    expect(containers()).toHaveLength(2);
+    expect(containers().map((c) => c.name)).toEqual([
+        "pgstack-server-postgres",
+        "pgstack-server-pgbouncer-auth-setup",
+        "pgstack-server-pgbouncer",
+    ]);
     for (const c of containers()) {
-        for (const p of c.inputs.ports as { ip: string }[]) expect(p.ip).toBe("127.0.0.1");
+        for (const p of (c.inputs.ports ?? []) as { ip: string }[]) expect(p.ip).toBe("127.0.0.1");
     }
+    expect(container("-auth-setup").inputs.ports).toBeUndefined();
 });
 
 test("a bind address other than loopback is rejected", async () => {
@@ -101,7 +108,7 @@ test("the app DSN goes through pgBouncer; the service DSN stays direct for migra
 
 test("without pgBouncer the app DSN goes to the server", async () => {
     const r = await runProgram(dockerConfig({ pgbouncer: { enabled: false } }));
-    expect(r.mocks.ofType("docker:index/container:Container")).toHaveLength(1);
+    expect(r.mocks.ofType("docker:index/container:Container").map((c) => c.name)).toEqual(["pgstack-server-postgres"]);
     expect(new URL(r.outputs.DATABASE_URL as string).port).toBe("5432");
 });
 
@@ -151,6 +158,42 @@ test("the admin password reaches the containers only as secrets", () => {
     expect(isSecretInput(envs)).toBe(true);
     expect(uploads("-pgbouncer").some((u) => u.file.endsWith("userlist.txt"))).toBe(true);
     expect(isSecretInput(container("-pgbouncer").inputs.uploads)).toBe(true);
+    expect(isSecretInput(container("-auth-setup").inputs.envs)).toBe(true);
+});
+
+test("S4: pgBouncer authenticates as pgbouncer_auth through the lookup function; the admin secret stays out", () => {
+    const ini = bouncerIni();
+    expect(ini).toMatchObject({
+        auth_user: "pgbouncer_auth",
+        auth_query: "SELECT usename, passwd FROM pgbouncer.get_auth($1)",
+        auth_dbname: "postgres",
+    });
+    const userlist = String(uploads("-pgbouncer").find((u) => u.file === ini.auth_file)?.content);
+    expect(userlist).toMatch(/^"pgbouncer_auth" "pwxpgstackxserverxpgbouncerxauthxpassword/);
+    expect(userlist.split("\n").filter(Boolean)).toHaveLength(1);
+    // Nothing in the pgBouncer container carries the admin password.
+    const adminEnv = (plain(container("-postgres").inputs.envs) as string[]).find((e) =>
+        e.startsWith("POSTGRES_PASSWORD="),
+    ) as string;
+    const admin = adminEnv.slice("POSTGRES_PASSWORD=".length);
+    expect(JSON.stringify(plain(container("-pgbouncer").inputs.uploads))).not.toContain(admin);
+    expect(JSON.stringify(container("-pgbouncer").inputs.envs ?? [])).not.toContain(admin);
+});
+
+test("S4: a one-shot container installs pgbouncer.get_auth in the auth database before pgBouncer starts", () => {
+    const setup = container("-auth-setup");
+    const sql = uploads("-auth-setup").find((u) => u.file.endsWith("pgbouncer-auth.sql"))?.content as string;
+    expect(sql).toContain("CREATE OR REPLACE FUNCTION pgbouncer.get_auth(username text)");
+    expect(sql).toContain("ALTER ROLE pgbouncer_auth PASSWORD :'auth_password'");
+    expect(setup.inputs.command).toEqual(expect.arrayContaining(["psql", "ON_ERROR_STOP=1"]));
+    const envs = plain(setup.inputs.envs) as string[];
+    expect(envs).toEqual(expect.arrayContaining(["PGDATABASE=postgres", "PGSSLMODE=verify-full"]));
+    expect(envs.some((e) => e.startsWith("PGBOUNCER_AUTH_PASSWORD=pwxpgstackxserverxpgbouncerxauthxpassword"))).toBe(
+        true,
+    );
+    expect(setup.inputs).toMatchObject({ attach: true, mustRun: false });
+    const deps = run.mocks.options.get("pgstack-server-pgbouncer")?.dependencies ?? [];
+    expect(deps.some((u) => u.endsWith("::pgstack-server-pgbouncer-auth-setup"))).toBe(true);
 });
 
 test("the TLS server key is uploaded as a secret, readable by its owner only", () => {
@@ -161,6 +204,32 @@ test("the TLS server key is uploaded as a secret, readable by its owner only", (
 
 test("the generated CA certificate is an output", () => {
     expect(String(run.outputs.caCertificate)).toContain("BEGIN CERTIFICATE");
+});
+
+test("D1: the generated CA is written to server.caCertPath, and the DSNs wait for the file", async () => {
+    const files = run.mocks.ofType("local:index/file:File");
+    expect(files).toHaveLength(1);
+    expect(files[0].inputs).toMatchObject({ filename: "/tmp/pgstack-ca.pem", content: run.outputs.caCertificate });
+    expect(new URL(run.outputs.DATABASE_URL as string).searchParams.get("sslrootcert")).toBe("/tmp/pgstack-ca.pem");
+    for (const dsn of ["DATABASE_URL", "DATABASE_SERVICE_URL", "DATABASE_READONLY_URL"]) {
+        expect(await dependenciesOf(run.exports[dsn])).toContain(files[0].name);
+    }
+    // The admin connection verifies the server against the same file.
+    const provider = run.mocks.ofType("pulumi:providers:postgresql")[0].inputs;
+    expect(provider).toMatchObject({ sslmode: "verify-full", sslrootcert: "/tmp/pgstack-ca.pem" });
+});
+
+test("D1: without a caCertPath no file is written and the DSNs carry no sslrootcert", async () => {
+    const r = await runProgram({ ...dockerConfig({ caCertPath: undefined }), sslmode: "require" });
+    expect(r.error).toBeUndefined();
+    expect(r.mocks.ofType("local:index/file:File")).toHaveLength(0);
+    expect(new URL(r.outputs.DATABASE_URL as string).searchParams.get("sslrootcert")).toBeNull();
+});
+
+test("D2: rotation seeds do not replace the docker admin password (the retained volume keeps the old one)", async () => {
+    expect(run.mocks.options.get("pgstack-server-admin-password")?.ignoreChanges).toContain("keepers");
+    // Other passwords still rotate with the global seed.
+    expect(run.mocks.options.get("pgstack-roles-app-password")?.ignoreChanges ?? []).not.toContain("keepers");
 });
 
 describe("with a backup bucket", () => {
@@ -185,6 +254,17 @@ describe("with a backup bucket", () => {
         const image = withBackups.mocks.ofType("docker:index/image:Image")[0];
         expect((image.inputs.build as { args: Record<string, string> }).args.BASE_IMAGE).toBe("postgres:16");
         expect(image.inputs.skipPush).toBe(true);
+        expect(fs.existsSync(path.join((image.inputs.build as { context: string }).context, "Dockerfile"))).toBe(true);
+    });
+
+    test("D18: containers run the built image by id, so a rebuild rolls them", () => {
+        const image = withBackups.mocks.ofType("docker:index/image:Image")[0];
+        const id = `sha256:${image.name}`; // the mock's repoDigest: the local image id
+        expect(server().inputs.image).toBe(id);
+        const sidecar = withBackups.mocks
+            .ofType("docker:index/container:Container")
+            .find((c) => c.name.endsWith("-backup"));
+        expect(sidecar?.inputs.image).toBe(id);
     });
 
     test("the pgBackRest config points at the backup bucket and is uploaded as a secret", () => {

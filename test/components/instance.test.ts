@@ -5,7 +5,7 @@ const accessLayer = (resources: Recorded[]) =>
     resources
         .filter(
             (r) =>
-                r.type.startsWith("postgresql:") ||
+                (r.type.startsWith("postgresql:") && !r.name.startsWith("pgstack-server")) ||
                 r.name.startsWith("pgstack-roles") ||
                 r.name.startsWith("pgstack-tenant"),
         )
@@ -13,10 +13,17 @@ const accessLayer = (resources: Recorded[]) =>
 
 test("switching the server mode leaves the access layer's resources unchanged", async () => {
     const common = { environment: "staging", adminPassword: "" };
-    const existing = await runProgram(baseConfig({ environment: "staging" }));
+    // One admin name in every mode: the guard schema is owned by the admin the provider connects as.
+    const admin = { adminUser: "pgstack_admin" };
+    const existing = await runProgram(
+        baseConfig({ environment: "staging", server: { ...(baseConfig().server as object), ...admin } }),
+    );
     const rds = await runProgram(baseConfig({ ...common, server: rdsServer() }));
     const docker = await runProgram(
-        baseConfig({ ...common, server: { mode: "docker", caCertPath: "/etc/ssl/certs/rds-global-bundle.pem" } }),
+        baseConfig({
+            ...common,
+            server: { mode: "docker", caCertPath: "/etc/ssl/certs/rds-global-bundle.pem", ...admin },
+        }),
     );
     for (const r of [existing, rds, docker]) expect(r.error).toBeUndefined();
     expect(accessLayer(rds.mocks.resources)).toEqual(accessLayer(existing.mocks.resources));
@@ -24,9 +31,15 @@ test("switching the server mode leaves the access layer's resources unchanged", 
     expect(accessLayer(existing.mocks.resources).length).toBeGreaterThan(30);
 });
 
-test("each mode yields a provider, and nothing else connects elsewhere", async () => {
+test("§3: each mode yields one provider, and every access-layer resource goes through it", async () => {
     for (const server of [rdsServer(), { mode: "docker", caCertPath: "/tmp/ca.pem" }]) {
         const r = await runProgram(baseConfig({ server, adminPassword: "" }));
-        expect(r.mocks.ofType("pulumi:providers:postgresql")).toHaveLength(1);
+        expect(r.error).toBeUndefined();
+        const providers = r.mocks.ofType("pulumi:providers:postgresql");
+        expect(providers).toHaveLength(1);
+        const postgres = r.mocks.resources.filter((x) => x.type.startsWith("postgresql:"));
+        expect(postgres.length).toBeGreaterThan(30);
+        // A provider reference is "<urn>::<id>": every PostgreSQL resource names the one admin provider.
+        for (const x of postgres) expect(x.provider).toMatch(/::pgstack-server-provider::pgstack-server-provider-id$/);
     }
 });

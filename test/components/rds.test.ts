@@ -1,5 +1,5 @@
-import { rdsParameters } from "../../components/rds";
-import { baseConfig, ProgramRun, rdsServer, runProgram } from "../harness";
+import { rdsIdentifier, rdsParameters } from "../../components/server/rds";
+import { baseConfig, isSecretInput, plain, ProgramRun, rdsServer, runProgram } from "../harness";
 
 const rdsConfig = (environment: string, extra: Record<string, unknown> = {}) =>
     baseConfig({ environment, server: rdsServer(extra), adminPassword: "" });
@@ -58,9 +58,73 @@ test("production has deletion protection, a final snapshot, multi-AZ and Pulumi 
     expect(prod.mocks.options.get("pgstack-server-instance")?.protect).toBe(true);
 });
 
-test("backups are kept at least 7 days (point-in-time recovery)", () => {
-    expect(instance(prod).inputs.backupRetentionPeriod).toBeGreaterThanOrEqual(7);
-    expect(instance(staging).inputs.backupRetentionPeriod).toBeGreaterThanOrEqual(7);
+test("D5: a staging RDS replacement keeps a final snapshot, its automated backups and the instance itself", () => {
+    const i = instance(staging).inputs;
+    // A stack-derived identifier: a ForceNew change cannot create an empty twin under a new autoname.
+    expect(i.identifier).toBe("pgstack-test");
+    expect(i).toMatchObject({ skipFinalSnapshot: false, deleteAutomatedBackups: false });
+    expect(String(i.finalSnapshotIdentifier)).toMatch(/^pgstack-test-final-/);
+    expect(staging.mocks.options.get("pgstack-server-instance")).toMatchObject({ retainOnDelete: true, protect: false });
+    expect(prod.mocks.options.get("pgstack-server-instance")).toMatchObject({ retainOnDelete: true, protect: true });
+});
+
+test("D5: protect and retainOnDelete on the instance follow pgstack:dataProtection in every environment", async () => {
+    const protectedStaging = await runProgram(
+        baseConfig({ environment: "staging", server: rdsServer(), adminPassword: "", dataProtection: { protect: true } }),
+    );
+    expect(protectedStaging.mocks.options.get("pgstack-server-instance")?.protect).toBe(true);
+    const disposable = await runProgram(
+        baseConfig({
+            environment: "staging",
+            server: rdsServer(),
+            adminPassword: "",
+            allowDataLoss: true,
+            dataProtection: { retainOnDelete: false },
+        }),
+    );
+    expect(disposable.error).toBeUndefined();
+    expect(instance(disposable).inputs).toMatchObject({ skipFinalSnapshot: true });
+    expect(instance(disposable).inputs.finalSnapshotIdentifier).toBeUndefined();
+    expect(disposable.mocks.options.get("pgstack-server-instance")?.retainOnDelete).toBe(false);
+});
+
+test("D5: an instance created under an autoname keeps it when server.identifier names it", async () => {
+    const r = await runProgram(rdsConfig("staging", { identifier: "pgstack-server-instance-1a2b3c4" }));
+    expect(instance(r).inputs.identifier).toBe("pgstack-server-instance-1a2b3c4");
+    const bad = await runProgram(rdsConfig("staging", { identifier: "Bad--Name-" }));
+    expect(bad.error?.message).toContain("pgstack:server.identifier");
+});
+
+test("D20: the final snapshot identifier names the stack and is unique per instance, stable across runs", async () => {
+    const again = await runProgram(rdsConfig("staging"));
+    const other = await runProgram(rdsConfig("staging"), { stack: "other" });
+    const snap = (r: ProgramRun) => String(instance(r).inputs.finalSnapshotIdentifier);
+    expect(snap(again)).toBe(snap(staging));
+    expect(snap(other)).toMatch(/^pgstack-other-final-/);
+    expect(snap(staging)).not.toBe("pgstack-server-final");
+    // The suffix is a random string kept in state, replaced with the instance identifier.
+    const suffix = staging.mocks.ofType("random:index/randomString:RandomString")[0];
+    expect(suffix.inputs.keepers).toEqual({ identifier: "pgstack-test" });
+    expect(rdsIdentifier("Prod_EU.1")).toBe("pgstack-prod-eu-1");
+    expect(rdsIdentifier("x".repeat(80))).toHaveLength(63);
+});
+
+test("D6: a major version change is allowed, and the parameter group name carries the family", async () => {
+    const v17 = await runProgram(rdsConfig("production", { engineVersion: "17" }));
+    expect(instance(v17).inputs).toMatchObject({ engineVersion: "17", allowMajorVersionUpgrade: true });
+    const group = (r: ProgramRun) => r.mocks.ofType("aws:rds/parameterGroup:ParameterGroup")[0];
+    expect(group(v17).inputs).toMatchObject({ family: "postgres17", name: "pgstack-test-postgres17" });
+    expect(group(prod).inputs).toMatchObject({ family: "postgres16", name: "pgstack-test-postgres16" });
+    // A new name is a new group, created before the old one is let go; the old one is retained, not
+    // deleted, while the instance may still use it (applyImmediately is off in production).
+    expect(prod.mocks.options.get(group(prod).name)?.retainOnDelete).toBe(true);
+});
+
+test("§3: the configured backup retention reaches the instance; production refuses less than 7 days", async () => {
+    const ten = await runProgram(rdsConfig("staging", { backupRetentionDays: 10 }));
+    expect(instance(ten).inputs.backupRetentionPeriod).toBe(10);
+    const short = await runProgram(rdsConfig("production", { backupRetentionDays: 3 }));
+    expect(short.error?.message).toContain("pgstack:server.backupRetentionDays");
 });
 
 test("Performance Insights and auto minor version upgrades are on", () => {
@@ -72,9 +136,11 @@ test("instance class and multi-AZ come from config", async () => {
     expect(instance(run).inputs).toMatchObject({ instanceClass: "db.r7g.large", multiAz: true });
 });
 
-test("the master password is generated, secret, and rotates with the admin seed", async () => {
-    const pw = instance(prod).inputs.password as Record<string, unknown>;
-    expect(Object.keys(pw)).toContain("value");
+test("§3: the master password is the generated one, passed as a secret, and rotates with the admin seed", async () => {
+    const pw = instance(prod).inputs.password;
+    expect(isSecretInput(pw)).toBe(true);
+    // The mock's RandomPassword result, unwrapped: the generated password, not a constant.
+    expect(plain(pw)).toMatch(/^pwxpgstackxserverxadminxpassword/);
     const before = prod.mocks.named("pgstack-server-admin-password").inputs.keepers;
     const rotated = await runProgram(
         baseConfig({
@@ -85,6 +151,7 @@ test("the master password is generated, secret, and rotates with the admin seed"
         }),
     );
     expect(rotated.mocks.named("pgstack-server-admin-password").inputs.keepers).not.toEqual(before);
+    expect(plain(instance(rotated).inputs.password)).not.toEqual(plain(pw));
 });
 
 test("the provider connects with verify-full to the instance's address, as a non-superuser", () => {
