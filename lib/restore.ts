@@ -67,11 +67,14 @@ export interface RestoreOutputs {
     tableCount: number;
 }
 
-export class RestoreError extends Error {
-    constructor(message: string) {
-        super(message);
-        this.name = "RestoreError";
-    }
+/**
+ * An error for the operator. A plain Error, not a subclass: a class extending Error loses its
+ * message through Pulumi's closure serialization (the constructor is replayed as `Error.call`).
+ */
+export function restoreError(message: string): Error {
+    const e = new Error(message);
+    e.name = "RestoreError";
+    return e;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -91,18 +94,18 @@ export function sha256File(file: string): Promise<string> {
 /** Fails (naming the key) unless the file exists and its SHA-256 is the declared one. */
 export async function verifyArtifact(file: string, declared: string): Promise<string> {
     if (!/^[0-9a-f]{64}$/.test(declared)) {
-        throw new RestoreError(`${SHA256_KEY}: "${declared}" is not a SHA-256 (64 lower-case hex digits)`);
+        throw restoreError(`${SHA256_KEY}: "${declared}" is not a SHA-256 (64 lower-case hex digits)`);
     }
     let stat: fs.Stats;
     try {
         stat = fs.statSync(file);
     } catch {
-        throw new RestoreError(`${ARTIFACT_KEY}: ${file} does not exist (make it with npm run dump)`);
+        throw restoreError(`${ARTIFACT_KEY}: ${file} does not exist (make it with npm run dump)`);
     }
-    if (!stat.isFile()) throw new RestoreError(`${ARTIFACT_KEY}: ${file} is not a file`);
+    if (!stat.isFile()) throw restoreError(`${ARTIFACT_KEY}: ${file} is not a file`);
     const actual = await sha256File(file);
     if (actual !== declared) {
-        throw new RestoreError(
+        throw restoreError(
             `${SHA256_KEY}: ${file} has SHA-256 ${actual}, not the declared ${declared}; ` +
                 "nothing was restored (the database was not touched)",
         );
@@ -148,10 +151,10 @@ export function connectionOf(dsn: string, database: string): Connection {
     try {
         url = new URL(dsn);
     } catch {
-        throw new RestoreError("the DSN is not a valid postgresql:// URL");
+        throw restoreError("the DSN is not a valid postgresql:// URL");
     }
     if (url.protocol !== "postgresql:" && url.protocol !== "postgres:") {
-        throw new RestoreError("the DSN is not a postgresql:// URL");
+        throw restoreError("the DSN is not a postgresql:// URL");
     }
     const user = decodeURIComponent(url.username);
     const host = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
@@ -168,7 +171,7 @@ export function connectionOf(dsn: string, database: string): Connection {
             continue;
         }
         const name = PARAM_ENV[k];
-        if (!name) throw new RestoreError(`the DSN has a parameter pgstack does not pass on: ${k}`);
+        if (!name) throw restoreError(`the DSN has a parameter pgstack does not pass on: ${k}`);
         env[name] = v;
     }
     return { env, password, user };
@@ -211,7 +214,7 @@ export const tool = (binDir: string, name: string): string => (binDir ? path.joi
 /** Major version from `pg_restore --version` output ("pg_restore (PostgreSQL) 15.20 (Debian …)"). */
 export function clientMajor(versionOutput: string): number {
     const m = versionOutput.match(/\(PostgreSQL\)\s+(\d+)(?:\.(\d+))?/);
-    if (!m) throw new RestoreError(`cannot read the PostgreSQL client version from "${versionOutput.trim()}"`);
+    if (!m) throw restoreError(`cannot read the PostgreSQL client version from "${versionOutput.trim()}"`);
     const major = Number(m[1]);
     // 9.6 and older: major is "9.6"; they are far too old anyway.
     return major;
@@ -355,7 +358,7 @@ async function ensureExtensions(
     if (extensions.length === 0) return;
     const r = await psql(createExtensionsSql(extensions));
     if (r.code !== 0) {
-        throw new RestoreError(
+        throw restoreError(
             `${EXTENSIONS_KEY}: could not create ${extensions.join(", ")} as the service role ` +
                 "(is it installed on the server, and trusted? otherwise list it in pgstack:extensions, " +
                 `which the admin creates); nothing was restored:\n${redact(tail(r.stderr), secrets)}`,
@@ -383,18 +386,18 @@ export async function restoreDump(inputs: RestoreInputs): Promise<RestoreOutputs
         // 3. Client ≥ server.
         const version = await runTool(tool(binDir, "pg_restore"), ["--version"], env);
         if (version.code !== 0) {
-            throw new RestoreError(`pg_restore not found or not runnable (${tool(binDir, "pg_restore")})`);
+            throw restoreError(`pg_restore not found or not runnable (${tool(binDir, "pg_restore")})`);
         }
         const server = await psql("SHOW server_version_num");
         if (server.code !== 0) {
-            throw new RestoreError(
+            throw restoreError(
                 `cannot connect to database ${inputs.database} as ${conn.user}; nothing was restored:\n` +
                     redact(tail(server.stderr), secrets),
             );
         }
         const client = clientMajor(version.stdout);
         if (client < serverMajor(server.stdout)) {
-            throw new RestoreError(
+            throw restoreError(
                 `pg_restore ${client} is older than the server (${serverMajor(server.stdout)}): install the ` +
                     "matching PostgreSQL client (or pass pgBinDir); nothing was restored",
             );
@@ -406,7 +409,7 @@ export async function restoreDump(inputs: RestoreInputs): Promise<RestoreOutputs
         // 5. The table of contents, without schemas and extensions.
         const listing = await runTool(tool(binDir, "pg_restore"), ["--list", inputs.artifactPath], env);
         if (listing.code !== 0) {
-            throw new RestoreError(
+            throw restoreError(
                 `${ARTIFACT_KEY}: ${inputs.artifactPath} is not a readable pg_dump -Fc archive; nothing was restored:\n` +
                     redact(tail(listing.stderr), secrets),
             );
@@ -422,7 +425,7 @@ export async function restoreDump(inputs: RestoreInputs): Promise<RestoreOutputs
             env,
         );
         if (restored.code !== 0) {
-            throw new RestoreError(
+            throw restoreError(
                 `pg_restore of ${inputs.artifactPath} (${SHA256_KEY} ${digest}) failed and was rolled back ` +
                     `(one transaction): database ${inputs.database} still serves the previous data:\n` +
                     redact(tail(restored.stderr), secrets),

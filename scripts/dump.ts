@@ -13,7 +13,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { connectionOf, findPgBinDir, passfileLine, redact, RestoreError, sha256File, tool } from "../lib/restore";
+import { connectionOf, findPgBinDir, passfileLine, redact, restoreError, sha256File, tool } from "../lib/restore";
 
 function usage(): never {
     process.stderr.write("usage: npm run dump -- <source DSN postgresql://user:password@host:port/db?…> <out file>\n");
@@ -24,7 +24,7 @@ async function main(argv: string[]): Promise<void> {
     if (argv.length !== 2 || argv.some((a) => a === "-h" || a === "--help")) usage();
     const [dsn, out] = argv;
     const conn = connectionOf(dsn, "");
-    if (!conn.env.PGDATABASE) throw new RestoreError("the source DSN names no database (postgresql://…/<db>)");
+    if (!conn.env.PGDATABASE) throw restoreError("the source DSN names no database (postgresql://…/<db>)");
     const binDir = findPgBinDir(process.env.PGSTACK_PG_BIN ?? "");
     const target = path.resolve(out);
     fs.mkdirSync(path.dirname(target), { recursive: true });
@@ -46,7 +46,7 @@ async function main(argv: string[]): Promise<void> {
         });
         if (r.status !== 0) {
             const why = redact(r.stderr ?? r.error?.message ?? "", [conn.password, encodeURIComponent(conn.password)]);
-            throw new RestoreError(`pg_dump failed (exit ${r.status}):\n${why.trim()}`);
+            throw restoreError(`pg_dump failed (exit ${r.status}):\n${why.trim()}`);
         }
         fs.renameSync(partial, target);
     } finally {
