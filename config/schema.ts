@@ -16,6 +16,7 @@ import {
     SslMode,
     sslmode,
 } from "./server";
+import { connectGroupName } from "../lib/naming";
 import { resolveStorage, StorageConfig, storageSchema } from "./storage";
 import { checkRestore, resolveRestore, RestoreStackConfig, restoreShape } from "./restore";
 
@@ -237,13 +238,30 @@ export const rawConfigSchema = z
 
         const names = roleNamesOf(cfg);
         const roleValues = [names.service, names.app, names.readonly].filter((r) => r !== undefined);
+        // The NOLOGIN connect group is a role the stack creates too (D21): it may equal no other role,
+        // and no tenant role (<prefix><id>) may take its name.
+        const connectGroup = connectGroupName(cfg.databaseName);
         if (new Set(roleValues).size !== roleValues.length)
             issue(["roles"], "service, app and readonly roles must differ");
+        if (roleValues.includes(connectGroup)) {
+            issue(
+                ["roles"],
+                `"${connectGroup}" is the connect group of database ${cfg.databaseName}; pick another name`,
+            );
+        }
         for (const r of roleValues) {
             if (r.length > 63) issue(["roles"], `role "${r}" is longer than 63 characters (set pgstack:roles)`);
             if (r.startsWith(cfg.tenantRolePrefix)) {
                 issue(["roles"], `role "${r}" starts with the tenant role prefix "${cfg.tenantRolePrefix}"`);
             }
+        }
+        if (connectGroup.startsWith(cfg.tenantRolePrefix)) {
+            const id = connectGroup.slice(cfg.tenantRolePrefix.length);
+            issue(
+                ["tenantRolePrefix"],
+                `the connect group "${connectGroup}" starts with the tenant role prefix "${cfg.tenantRolePrefix}"` +
+                    (id ? ` (tenant id "${id}" would collide with it)` : ""),
+            );
         }
     });
 

@@ -44,9 +44,19 @@ if [ -z "${PULUMI_BACKEND_URL:-}" ]; then
   export PULUMI_BACKEND_URL="file://${PGSTACK_CACHE}/state"
   mkdir -p "${PGSTACK_CACHE}/state" 2>/dev/null || true
 fi
-# Local default only: the file backend encrypts secrets with this. Set your own for anything real.
+# Secrets in state are encrypted with the passphrase. The public default "pgstack-local" is for the
+# local file backend only; any other backend (s3://, gs://, azblob://, Pulumi Cloud) needs your own
+# PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE: without one this fails (returns 1, exports
+# no default) instead of encrypting real secrets with a passphrase that is in the repository.
 if [ -z "${PULUMI_CONFIG_PASSPHRASE+x}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
-  export PULUMI_CONFIG_PASSPHRASE="pgstack-local"
+  case "${PULUMI_BACKEND_URL}" in
+    file://*) export PULUMI_CONFIG_PASSPHRASE="pgstack-local" ;;
+    *)
+      echo "scripts/engine/env.sh: PULUMI_BACKEND_URL=${PULUMI_BACKEND_URL} is not a local file backend;" \
+        "set PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE (the local default is public)" >&2
+      return 1 2>/dev/null || exit 1
+      ;;
+  esac
 fi
 export PULUMI_SKIP_UPDATE_CHECK=true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true

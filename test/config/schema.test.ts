@@ -199,3 +199,21 @@ describe("safe defaults", () => {
         expect(parseConfig(minimal()).roles.readonly).toBeUndefined();
     });
 });
+
+describe("D21: the connect group <db>_connect is a stack role too", () => {
+    test("D21: a configured role may not take the connect group's name", () => {
+        const problems = problemsOf(baseConfig({ roles: { readonly: "app_connect" } }));
+        expect(problems.join("\n")).toMatch(/pgstack:roles: "app_connect" is the connect group/);
+    });
+
+    test("D21: a tenant prefix that the connect group starts with is rejected (tenant id connect would collide)", () => {
+        const problems = problemsOf(
+            baseConfig({ tenantRolePrefix: "app_", roles: { service: "svc", app: "web", readonly: "ro" } }),
+        );
+        expect(problems.join("\n")).toMatch(/pgstack:tenantRolePrefix: the connect group "app_connect".*"connect"/);
+    });
+
+    test("D21: the default names pass", () => {
+        expect(() => parseConfig(baseConfig())).not.toThrow();
+    });
+});
