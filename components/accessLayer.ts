@@ -2,14 +2,21 @@
  * Everything inside the PostgreSQL server: roles, the database, app schemas and grants, the RLS
  * guard, tenants, and the DSNs (secret outputs). It needs only a ServerEndpoint, so it runs the same
  * against RDS, a Docker container or an existing server.
+ *
+ * Order of creation (each step needs the one before):
+ *   service role + connect group → database (+ ACL) → provider on the database → tenant roles →
+ *   app + read-only roles (the app role is a member of the tenant roles it may SET ROLE to) →
+ *   app schemas and grants → RLS guard → tenant schemas and grants.
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config/schema";
 import { secretDsn } from "../lib/dsn";
 import { connectGroupName } from "../lib/naming";
 import { AppDatabase } from "./database";
+import { RlsGuard } from "./rlsGuard";
 import { AccessRoles, LoginRole } from "./roles";
-import type { ServerEndpoint } from "./server";
+import type { ServerEndpoint } from "./server/endpoint";
+import { adminProvider } from "./server/provider";
 import { Tenant } from "./tenant";
 
 export interface AccessLayerArgs {
@@ -25,13 +32,13 @@ export class AccessLayer extends pulumi.ComponentResource {
     public readonly appUrl: pulumi.Output<string>;
     public readonly serviceUrl: pulumi.Output<string>;
     public readonly readonlyUrl?: pulumi.Output<string>;
+    /** Tenants with login access only. */
     public readonly tenantUrls: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: AccessLayerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pgstack:access:AccessLayer", name, {}, opts);
         const c = args.config;
         const ep = args.endpoint;
-        const provider = ep.provider;
 
         this.roles = new AccessRoles(
             `${name}-roles`,
@@ -40,7 +47,7 @@ export class AccessLayer extends pulumi.ComponentResource {
                 rotation: c.rotation,
                 searchPath: c.schemas,
                 retainOnDelete: c.dataProtection.retainOnDelete,
-                provider,
+                provider: ep.provider,
             },
             { parent: this },
         );
@@ -50,22 +57,17 @@ export class AccessLayer extends pulumi.ComponentResource {
             {
                 name: c.databaseName,
                 serviceRole: this.roles.service.role.name,
-                appRole: this.roles.app.role.name,
-                readonlyRole: this.roles.readonly?.role.name,
                 connectGroup: this.roles.connectGroup.name,
-                adminRole: ep.adminUser,
-                lockedDatabases: [
-                    ...new Set([c.server.mode === "existing" ? c.server.maintenanceDatabase : "postgres", "template1"]),
-                ],
-                schemas: c.schemas,
+                lockedDatabases: [...new Set([ep.maintenanceDatabase, "template1"])],
                 extensions: c.extensions,
-                tenantRolePrefix: c.tenantRolePrefix,
                 protection: c.dataProtection,
-                provider,
+                provider: ep.provider,
             },
             { parent: this },
         );
         this.databaseName = db.name;
+        // Roles are dropped through a connection to the app database (see LoginArgs.provider).
+        const dbProvider = adminProvider(`${name}-db-provider`, { ...ep.admin, database: db.name }, { parent: this });
 
         for (const tenant of c.tenants) {
             this.tenants[tenant.id] = new Tenant(
@@ -73,17 +75,53 @@ export class AccessLayer extends pulumi.ComponentResource {
                 {
                     tenant,
                     rolePrefix: c.tenantRolePrefix,
-                    database: db.name,
-                    serviceRole: this.roles.service.role.name,
+                    access: c.tenantAccess,
                     connectGroup: this.roles.connectGroup.name,
                     globalSeed: c.rotation.seed,
                     sslmode: c.sslmode,
                     endpoint: ep,
-                    protection: c.dataProtection,
-                    after: db.ready,
+                    database: db.name,
+                    provider: dbProvider,
                 },
                 { parent: this },
             );
+        }
+        const tenantList = Object.values(this.tenants);
+        this.roles.createLogins({
+            provider: dbProvider,
+            appMemberOf: c.tenantAccess === "login" ? [] : tenantList.map((t) => t.roleName),
+        });
+
+        db.grantAppRoles({
+            appRole: this.roles.app.role.name,
+            readonlyRole: this.roles.readonly?.role.name,
+            schemas: c.schemas,
+            after: [db.aclTail],
+            provider: dbProvider,
+        });
+        const guard = new RlsGuard(
+            `${name}-guard`,
+            {
+                database: db.name,
+                adminRole: ep.adminUser,
+                tenantRolePrefix: c.tenantRolePrefix,
+                users: {
+                    connect: this.roles.connectGroup.name,
+                    service: this.roles.service.role.name,
+                    app: this.roles.app.role.name,
+                },
+                retainOnDelete: c.dataProtection.retainOnDelete,
+                after: db.ready,
+                provider: dbProvider,
+            },
+            { parent: this },
+        );
+        for (const t of tenantList) {
+            t.provisionSchema({
+                serviceRole: this.roles.service.role.name,
+                protection: c.dataProtection,
+                after: [...db.ready, guard.ready],
+            });
         }
 
         const dsn = (login: LoginRole, direct: boolean) =>
@@ -101,7 +139,11 @@ export class AccessLayer extends pulumi.ComponentResource {
         this.appUrl = dsn(this.roles.app, false);
         this.readonlyUrl = this.roles.readonly ? dsn(this.roles.readonly, false) : undefined;
         this.tenantUrls = pulumi.secret(
-            pulumi.all(Object.fromEntries(Object.entries(this.tenants).map(([id, t]) => [id, t.databaseUrl]))),
+            pulumi.all(
+                Object.fromEntries(
+                    tenantList.flatMap((t, i) => (t.databaseUrl ? [[c.tenants[i].id, t.databaseUrl]] : [])),
+                ),
+            ),
         );
 
         this.registerOutputs({

@@ -1,48 +1,57 @@
 /**
  * The application database and everything database-wide: owned by the service role; CONNECT and
- * TEMP taken from PUBLIC and given to the stack's connect group only; no CREATE for PUBLIC on the
- * `public` schema; extensions; the app schemas with the app and read-only grants; and the guard
- * schema holding the row-level-security contract (see lib/sql.ts).
+ * TEMP taken from PUBLIC (here and on the maintenance databases) and given to the stack's connect
+ * group and the app role only; no CREATE for PUBLIC on the `public` schema; no EXECUTE for PUBLIC on
+ * functions migrations create; extensions; the app schemas with the app and read-only grants.
+ *
+ * Two steps, because the app role is created after the tenant roles it may become, which are created
+ * in this database: the constructor creates the database and what needs no app role,
+ * `grantAppRoles` the app schemas and the app and read-only grants.
  */
 import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
-import { GUARD_SCHEMA } from "../config/schema";
-import { currentTenantBody, enableTenantRlsBody } from "../lib/sql";
+import type { DataProtection } from "../config/schema";
 import { grantSchemaAccess } from "./schemaAccess";
-
-export interface DataProtection {
-    retainOnDelete: boolean;
-    protect: boolean;
-}
 
 export interface AppDatabaseArgs {
     name: string;
     /** Role names; Inputs so the database waits for the roles. */
     serviceRole: pulumi.Input<string>;
-    appRole: pulumi.Input<string>;
-    readonlyRole?: pulumi.Input<string>;
     connectGroup: pulumi.Input<string>;
-    /** The admin the provider connects as: owns the guard schema and its functions. */
-    adminRole: pulumi.Input<string>;
     /** Databases every role can reach by default (the maintenance database, template1): PUBLIC loses CONNECT. */
     lockedDatabases: string[];
-    schemas: string[];
     extensions: string[];
-    tenantRolePrefix: string;
     protection: DataProtection;
+    /** The admin provider (maintenance database). */
+    provider: postgresql.Provider;
+}
+
+export interface AppGrantsArgs {
+    appRole: pulumi.Input<string>;
+    readonlyRole?: pulumi.Input<string>;
+    schemas: string[];
+    /** Resources on the database's ACL row the app's CONNECT grant must follow. */
+    after: pulumi.Resource[];
+    /** The provider connected to this database. */
     provider: postgresql.Provider;
 }
 
 export class AppDatabase extends pulumi.ComponentResource {
     public readonly name: pulumi.Output<string>;
-    public readonly schemas: pulumi.Output<string[]>;
-    /** Resolves once the database-wide setup (grants, guard) exists: tenants wait for it. */
-    public readonly ready: pulumi.Resource[];
+    /** Set by grantAppRoles. */
+    public schemas!: pulumi.Output<string[]>;
+    /** The database-wide setup (ACL, extensions; then the app grants): tenants' grants wait for it. */
+    public readonly ready: pulumi.Resource[] = [];
+    /** The last grant on the database's ACL row: the next one chains after it. */
+    public readonly aclTail: pulumi.Resource;
+    private readonly args: AppDatabaseArgs;
+    private readonly baseName: string;
 
     constructor(name: string, args: AppDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pgstack:access:AppDatabase", name, {}, opts);
-        const provider = args.provider;
-        const child = { parent: this, provider };
+        this.args = args;
+        this.baseName = name;
+        const child = { parent: this, provider: args.provider };
 
         const db = new postgresql.Database(
             `${name}-database`,
@@ -62,6 +71,7 @@ export class AppDatabase extends pulumi.ComponentResource {
             { database: db.name, role: args.connectGroup, objectType: "database", privileges: ["CONNECT"] },
             { ...child, dependsOn: [noPublicConnect] },
         );
+        this.aclTail = groupConnect;
         // S5: "never CREATE or TEMPORARY" must hold outside the app database too: without this every
         // role (tenants included) can connect to the maintenance database and create TEMP tables there.
         for (const other of args.lockedDatabases) {
@@ -85,119 +95,68 @@ export class AppDatabase extends pulumi.ComponentResource {
             { database: db.name, role: "public", schema: "public", objectType: "schema", privileges: ["USAGE"] },
             child,
         );
-
         const extensions = args.extensions.map(
             (ext) => new postgresql.Extension(`${name}-ext-${ext}`, { name: ext, database: db.name }, child),
         );
+        this.ready.push(groupConnect, publicSchema, noPublicExecute, ...extensions);
+    }
 
-        const ready: pulumi.Resource[] = [groupConnect, publicSchema, noPublicExecute, ...extensions];
-        const schemas = args.schemas.map((schemaName) => {
+    grantAppRoles(a: AppGrantsArgs): void {
+        const name = this.baseName;
+        const provider = a.provider;
+        const child = { parent: this, provider };
+        const protection = this.args.protection;
+
+        // The app role is NOINHERIT (roles.ts): CONNECT is its own, not the group's.
+        const appConnect = new postgresql.Grant(
+            `${name}-app-connect`,
+            { database: this.name, role: a.appRole, objectType: "database", privileges: ["CONNECT"] },
+            { ...child, dependsOn: a.after },
+        );
+        this.ready.push(appConnect);
+
+        const schemas = a.schemas.map((schemaName) => {
             const schema = new postgresql.Schema(
                 `${name}-schema-${schemaName}`,
-                { name: schemaName, database: db.name, owner: args.serviceRole, ifNotExists: true },
-                { ...child, retainOnDelete: args.protection.retainOnDelete, protect: args.protection.protect },
+                { name: schemaName, database: this.name, owner: this.args.serviceRole, ifNotExists: true },
+                { ...child, retainOnDelete: protection.retainOnDelete, protect: protection.protect },
             );
             // S2 for functions that already exist in an adopted schema.
             const schemaNoPublicExecute = new postgresql.Grant(
                 `${name}-${schemaName}-no-public-execute`,
-                { database: db.name, schema: schema.name, role: "public", objectType: "function", privileges: [] },
+                { database: this.name, schema: schema.name, role: "public", objectType: "function", privileges: [] },
                 child,
             );
-            ready.push(schemaNoPublicExecute);
+            this.ready.push(schemaNoPublicExecute);
             const appGrants = grantSchemaAccess(`${name}-${schemaName}-app`, {
-                database: db.name,
+                database: this.name,
                 schema: schema.name,
-                role: args.appRole,
-                owner: args.serviceRole,
+                role: a.appRole,
+                owner: this.args.serviceRole,
                 level: "readwrite",
                 provider,
                 parent: this,
+                existingObjects: true,
             });
-            ready.push(...appGrants);
-            if (args.readonlyRole) {
-                ready.push(
+            this.ready.push(...appGrants);
+            if (a.readonlyRole) {
+                this.ready.push(
                     ...grantSchemaAccess(`${name}-${schemaName}-readonly`, {
-                        database: db.name,
+                        database: this.name,
                         schema: schema.name,
-                        role: args.readonlyRole,
-                        owner: args.serviceRole,
+                        role: a.readonlyRole,
+                        owner: this.args.serviceRole,
                         level: "readonly",
                         provider,
                         parent: this,
                         after: [appGrants[appGrants.length - 1]],
+                        existingObjects: true,
                     }),
                 );
             }
             return schema.name;
         });
-
-        // The row-level-security contract: owned by the admin, so neither the service nor the app
-        // role can redefine it; usable by every role of the connect group. Kept when the stack
-        // lets go of the database (retained data's policies call these functions: dropping them
-        // would fail, RESTRICT, or break the policies).
-        const kept = { ...child, retainOnDelete: args.protection.retainOnDelete };
-        const guard = new postgresql.Schema(
-            `${name}-guard-schema`,
-            { name: GUARD_SCHEMA, database: db.name, owner: args.adminRole, ifNotExists: true },
-            kept,
-        );
-        const currentTenant = new postgresql.Function(
-            `${name}-current-tenant-id`,
-            {
-                database: db.name,
-                schema: guard.name,
-                name: "current_tenant_id",
-                returns: "text",
-                language: "sql",
-                volatility: "STABLE",
-                body: currentTenantBody(args.tenantRolePrefix),
-            },
-            kept,
-        );
-        const enableRls = new postgresql.Function(
-            `${name}-enable-tenant-rls`,
-            {
-                database: db.name,
-                schema: guard.name,
-                name: "enable_tenant_rls",
-                args: [
-                    { name: "target", type: "regclass" },
-                    // PostgreSQL prints the default back as 'tenant_id'::text; anything else is an update on
-                    // every `up` (review D3).
-                    { name: "tenant_column", type: "text", default: "'tenant_id'::text" },
-                ],
-                returns: "void",
-                language: "plpgsql",
-                body: enableTenantRlsBody(GUARD_SCHEMA),
-            },
-            { ...kept, dependsOn: [currentTenant] },
-        );
-        const guardUsage = new postgresql.Grant(
-            `${name}-guard-usage`,
-            {
-                database: db.name,
-                schema: guard.name,
-                role: args.connectGroup,
-                objectType: "schema",
-                privileges: ["USAGE"],
-            },
-            { ...child, dependsOn: [enableRls] },
-        );
-        const serviceGuardUsage = new postgresql.Grant(
-            `${name}-guard-usage-service`,
-            {
-                database: db.name,
-                schema: guard.name,
-                role: args.serviceRole,
-                objectType: "schema",
-                privileges: ["USAGE"],
-            },
-            { ...child, dependsOn: [guardUsage] },
-        );
-        ready.push(serviceGuardUsage);
-
         this.schemas = pulumi.all(schemas);
-        this.ready = ready;
         this.registerOutputs({ name: this.name, schemas: this.schemas });
     }
 }

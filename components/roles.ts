@@ -1,7 +1,11 @@
 /**
  * The stack's cluster-wide roles: the service (migration/owner) role, the app role (DML only), the
- * optional read-only role, and a NOLOGIN group that carries CONNECT on the database.
- * None of them is ever superuser, createrole, createdb, replication or bypassrls.
+ * optional read-only role, and a NOLOGIN group that carries CONNECT on the database for tenants and
+ * the read-only role. None of them is ever superuser, createrole, createdb, replication or bypassrls.
+ *
+ * Two steps, because the app role's memberships name the tenant roles: the constructor creates the
+ * service role and the connect group (they must exist before the database), `createLogins` the app
+ * and read-only roles once the tenant roles exist.
  */
 import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
@@ -32,7 +36,19 @@ export interface AccessRolesArgs {
     searchPath: string[];
     /** Whether the database is kept when the stack lets go of it: then so is the service role that owns it. */
     retainOnDelete: boolean;
+    /** The admin provider (maintenance database): the roles that must exist before the database. */
     provider: postgresql.Provider;
+}
+
+export interface LoginArgs {
+    /**
+     * The provider connected to the app database: a role is dropped there (REASSIGN OWNED / DROP OWNED
+     * run in the provider's database only), so what it owns or was granted in the app database does
+     * not block its removal (review D4).
+     */
+    provider: postgresql.Provider;
+    /** Tenant roles the app role may `SET ROLE` to (tenant access modes setrole and both). */
+    appMemberOf: pulumi.Input<string>[];
 }
 
 export interface LoginRole {
@@ -43,66 +59,89 @@ export interface LoginRole {
 
 export class AccessRoles extends pulumi.ComponentResource {
     public readonly service: LoginRole;
-    public readonly app: LoginRole;
-    public readonly readonly?: LoginRole;
     public readonly connectGroup: postgresql.Role;
+    /** Set by createLogins. */
+    public app!: LoginRole;
+    public readonly?: LoginRole;
+    private readonly args: AccessRolesArgs;
+    private readonly baseName: string;
 
     constructor(name: string, args: AccessRolesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pgstack:access:AccessRoles", name, {}, opts);
-        const provider = args.provider;
-        const r = args.rotation;
+        this.args = args;
+        this.baseName = name;
 
         this.connectGroup = new postgresql.Role(
             `${name}-connect-group`,
             { ...LEAST_PRIVILEGE, name: args.names.connectGroup, login: false },
-            { parent: this, provider },
+            { parent: this, provider: args.provider },
         );
+        // The service role owns the database, so CONNECT is its own. It owns every object migrations
+        // create, so it goes when the data goes, not before (review D4: DROP ROLE of an owner fails,
+        // and REASSIGN OWNED would hand the data to whoever runs the destroy).
+        this.service = this.login("service", args.names.service, args.rotation.service, {
+            provider: args.provider,
+            retainOnDelete: args.retainOnDelete,
+        });
+    }
 
-        const login = (
-            key: string,
-            roleName: string,
-            ownSeed: string | undefined,
-            groups: pulumi.Input<string>[],
-            extra: Partial<postgresql.RoleArgs> = {},
-            ropts: pulumi.CustomResourceOptions = {},
-        ) => {
-            const pw = rotatingPassword(`${name}-${key}-password`, rotationKeepers(r.seed, ownSeed), { parent: this });
-            const role = new postgresql.Role(
-                `${name}-${key}-role`,
-                {
-                    ...LEAST_PRIVILEGE,
-                    name: roleName,
-                    login: true,
-                    password: pw.result,
-                    roles: groups,
-                    searchPaths: args.searchPath,
-                    ...extra,
-                },
-                { parent: this, provider, ...ropts },
-            );
-            return { role, password: pulumi.secret(pw.result) };
-        };
-
-        // The service role owns the database, so CONNECT is its own; the others connect through the group.
-        // It owns every object migrations create, so it goes when the data goes, not before (review D4:
-        // DROP ROLE of an owner fails, and REASSIGN OWNED would hand the data to whoever runs the destroy).
-        this.service = login("service", args.names.service, r.service, [], {}, { retainOnDelete: args.retainOnDelete });
-        this.app = login("app", args.names.app, r.app, [this.connectGroup.name], SESSION_LIMITS);
-        if (args.names.readonly) {
-            this.readonly = login(
+    /**
+     * The app role: NOINHERIT, so it holds only its own grants. A member of the tenant roles it may
+     * `SET ROLE` to, it gets none of their rights until it does (PostgreSQL 15: the role attribute;
+     * 16+: new grants default to INHERIT FALSE from it, SET TRUE). Its CONNECT is granted to it
+     * directly (AppDatabase), not through the group, which it would not inherit.
+     * The read-only role: a member of the connect group (CONNECT and the RLS guard through it).
+     */
+    createLogins(a: LoginArgs): void {
+        const n = this.args.names;
+        this.app = this.login(
+            "app",
+            n.app,
+            this.args.rotation.app,
+            { provider: a.provider },
+            { ...SESSION_LIMITS, inherit: false, roles: a.appMemberOf },
+        );
+        if (n.readonly) {
+            this.readonly = this.login(
                 "readonly",
-                args.names.readonly,
-                r.readonly,
-                [this.connectGroup.name],
-                SESSION_LIMITS,
+                n.readonly,
+                this.args.rotation.readonly,
+                { provider: a.provider },
+                { ...SESSION_LIMITS, roles: [this.connectGroup.name] },
             );
         }
-
         this.registerOutputs({
             service: this.service.role.name,
             app: this.app.role.name,
             readonly: this.readonly?.role.name,
             connectGroup: this.connectGroup.name,
         });
+    }
+
+    private login(
+        key: string,
+        roleName: string,
+        ownSeed: string | undefined,
+        opts: pulumi.CustomResourceOptions,
+        extra: Partial<postgresql.RoleArgs> = {},
+    ): LoginRole {
+        const name = this.baseName;
+        const pw = rotatingPassword(`${name}-${key}-password`, rotationKeepers(this.args.rotation.seed, ownSeed), {
+            parent: this,
+        });
+        const role = new postgresql.Role(
+            `${name}-${key}-role`,
+            {
+                ...LEAST_PRIVILEGE,
+                name: roleName,
+                login: true,
+                password: pw.result,
+                roles: [],
+                searchPaths: this.args.searchPath,
+                ...extra,
+            },
+            { parent: this, ...opts },
+        );
+        return { role, password: pulumi.secret(pw.result) };
     }
 }

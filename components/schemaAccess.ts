@@ -32,9 +32,20 @@ export interface SchemaAccessArgs {
     parent: pulumi.Resource;
     /** Resources these grants must wait for (e.g. another role's grants on the same schema). */
     after?: pulumi.Resource[];
+    /**
+     * Also grant on the objects the schema already holds (GRANT … ON ALL … IN SCHEMA). True for the
+     * app schemas, which a stack may adopt with tables in them. False for a tenant schema: the stack
+     * creates it empty, so default privileges carry everything migrations add, and a tenant id that
+     * is used again gets no rights on the tables its retained schema still holds (review S6).
+     */
+    existingObjects: boolean;
 }
 
-/** Creates the grants; returns the last one, for callers that chain further grants after it. */
+/**
+ * Creates the grants, chained one after another; returns them all (the last one is what callers that
+ * chain further grants wait for). Per schema: USAGE, then default privileges on tables, sequences and
+ * functions the owner creates later, plus (existingObjects) the same on what is there now.
+ */
 export function grantSchemaAccess(name: string, a: SchemaAccessArgs): pulumi.Resource[] {
     const created: pulumi.Resource[] = [];
     const opts = (): pulumi.CustomResourceOptions => ({
@@ -48,16 +59,18 @@ export function grantSchemaAccess(name: string, a: SchemaAccessArgs): pulumi.Res
     created.push(
         new postgresql.Grant(`${name}-usage`, { ...common, objectType: "schema", privileges: ["USAGE"] }, opts()),
     );
-    created.push(
-        new postgresql.Grant(`${name}-tables`, { ...common, objectType: "table", privileges: p.table }, opts()),
-    );
-    created.push(
-        new postgresql.Grant(
-            `${name}-sequences`,
-            { ...common, objectType: "sequence", privileges: p.sequence },
-            opts(),
-        ),
-    );
+    if (a.existingObjects) {
+        created.push(
+            new postgresql.Grant(`${name}-tables`, { ...common, objectType: "table", privileges: p.table }, opts()),
+        );
+        created.push(
+            new postgresql.Grant(
+                `${name}-sequences`,
+                { ...common, objectType: "sequence", privileges: p.sequence },
+                opts(),
+            ),
+        );
+    }
     created.push(
         new postgresql.DefaultPrivileges(
             `${name}-default-tables`,
@@ -73,13 +86,15 @@ export function grantSchemaAccess(name: string, a: SchemaAccessArgs): pulumi.Res
         ),
     );
     if (p.function.length > 0) {
-        created.push(
-            new postgresql.Grant(
-                `${name}-functions`,
-                { ...common, objectType: "function", privileges: p.function },
-                opts(),
-            ),
-        );
+        if (a.existingObjects) {
+            created.push(
+                new postgresql.Grant(
+                    `${name}-functions`,
+                    { ...common, objectType: "function", privileges: p.function },
+                    opts(),
+                ),
+            );
+        }
         created.push(
             new postgresql.DefaultPrivileges(
                 `${name}-default-functions`,

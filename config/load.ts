@@ -11,7 +11,14 @@ export const NAMESPACE = "pgstack";
 /** Keys whose value is a secret: they must be stored encrypted in the stack file. */
 export const SECRET_KEYS: readonly string[] = ["adminPassword"];
 /** Keys held as plain strings; every other key is a YAML/JSON value (object, list, boolean, number). */
-const STRING_KEYS: readonly string[] = ["environment", "databaseName", "sslmode", "tenantRolePrefix", "adminPassword"];
+const STRING_KEYS: readonly string[] = [
+    "environment",
+    "databaseName",
+    "sslmode",
+    "tenantRolePrefix",
+    "tenantAccess",
+    "adminPassword",
+];
 
 /** Secrets, kept apart from the typed config so they only ever travel as secret Outputs. */
 export interface StackSecrets {

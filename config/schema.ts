@@ -16,16 +16,20 @@ import {
     SslMode,
     sslmode,
 } from "./server";
-import { connectGroupName } from "../lib/naming";
 import { resolveStorage, StorageConfig, storageSchema } from "./storage";
+import { connectGroupName, GUARD_SCHEMA } from "../lib/naming";
 import { checkRestore, resolveRestore, RestoreStackConfig, restoreShape } from "./restore";
 
 export { INSECURE_SSL_MODES, SSL_MODES, serverSchema };
 export type { SslMode };
 export type { ServerConfig, ExistingServerConfig, RdsServerConfig, DockerServerConfig } from "./server";
 
+export { GUARD_SCHEMA };
+
+/** Tenant access modes (see TenantAccess). */
+export const TENANT_ACCESS = ["login", "setrole", "both"] as const;
+
 /** Schemas and name prefixes the stack itself owns; tenants and app schemas may not take them. */
-export const GUARD_SCHEMA = "pgstack";
 export const RESERVED_SCHEMAS: readonly string[] = ["public", "information_schema", GUARD_SCHEMA];
 
 export const TENANT_ID_PATTERN = /^[a-z][a-z0-9_]{0,39}$/;
@@ -115,6 +119,8 @@ export const rawConfigSchema = z
             .regex(/^[a-z][a-z0-9_]{0,22}$/, "a lower-case identifier prefix of at most 23 characters")
             .default("app_tenant_"),
         tenants: z.array(tenantSchema).default([]),
+        /** How tenants reach their schema: their own login, SET ROLE from the app role's pool, or both. */
+        tenantAccess: z.enum(TENANT_ACCESS).default("login"),
         rotation: rotation.default({ seed: "initial" }),
         dataProtection: dataProtection.default({}),
         /** Explicit opt-in to letting data leave with the stack (no retainOnDelete / protect in production). */
@@ -290,6 +296,12 @@ export interface DataProtection {
     protect: boolean;
 }
 
+/**
+ * Tenant access modes: `login`, each tenant logs in as its own role (its own DSN); `setrole`, tenant
+ * roles are NOLOGIN and the app role's pool runs `SET ROLE <prefix><id>` on checkout; `both`.
+ */
+export type TenantAccess = (typeof TENANT_ACCESS)[number];
+
 /** The typed configuration every component receives. */
 export interface StackConfig extends RestoreStackConfig {
     environment: Environment;
@@ -301,6 +313,7 @@ export interface StackConfig extends RestoreStackConfig {
     extensions: string[];
     tenantRolePrefix: string;
     tenants: TenantConfig[];
+    tenantAccess: TenantAccess;
     rotation: { seed: string; service?: string; app?: string; readonly?: string; admin?: string };
     dataProtection: DataProtection;
     /** Object storage and backups, when configured. */
@@ -348,6 +361,7 @@ export function parseConfig(raw: unknown): StackConfig {
         extensions: c.extensions,
         tenantRolePrefix: c.tenantRolePrefix,
         tenants: c.tenants,
+        tenantAccess: c.tenantAccess,
         rotation: c.rotation,
         dataProtection: {
             retainOnDelete: c.dataProtection.retainOnDelete ?? true,

@@ -14,3 +14,6 @@ export function tenantRoleName(prefix: string, tenantId: string): string {
 export function connectGroupName(databaseName: string): string {
     return `${databaseName}_connect`;
 }
+
+/** The schema holding the row-level-security guard (components/rlsGuard.ts). */
+export const GUARD_SCHEMA = "pgstack";

@@ -22,13 +22,15 @@ test("PUBLIC may not CREATE in the public schema", () => {
     expect(lock?.inputs.privileges).toEqual(["USAGE"]);
 });
 
-test("CONNECT goes to the connect group only, after PUBLIC's is revoked", () => {
+test("CONNECT goes to the connect group and the (NOINHERIT) app role only, one after the other, after PUBLIC's is revoked", () => {
     const connects = run.mocks
         .ofType(GRANT)
         .filter((g) => g.inputs.objectType === "database" && (g.inputs.privileges as string[]).includes("CONNECT"));
-    expect(connects.map((g) => g.inputs.role)).toEqual(["app_connect"]);
+    expect(connects.map((g) => g.inputs.role)).toEqual(["app_connect", "app_app"]);
     const deps = run.mocks.options.get(connects[0].name)?.dependencies ?? [];
     expect(deps.some((u) => u.endsWith("pgstack-db-revoke-public"))).toBe(true);
+    const appDeps = run.mocks.options.get(connects[1].name)?.dependencies ?? [];
+    expect(appDeps.some((u) => u.endsWith("pgstack-db-connect"))).toBe(true);
 });
 
 test("app schemas are owned by the service role", () => {
@@ -62,8 +64,34 @@ test("in production the database is protected", async () => {
     expect(prod.mocks.options.get("pgstack-db-database")?.protect).toBe(true);
 });
 
-test("every PostgreSQL resource goes through the stack's provider", () => {
+test("every PostgreSQL resource goes through the stack's admin provider or its twin on the app database", () => {
     const pg = run.mocks.custom.filter((r) => r.type.startsWith("postgresql:"));
     expect(pg.length).toBeGreaterThan(10);
-    for (const r of pg) expect(r.provider).toMatch(/pgstack-server-provider/);
+    for (const r of pg) expect(r.provider).toMatch(/pgstack-server-provider|pgstack-db-provider/);
+    // What must exist before the database goes through the admin provider.
+    for (const n of ["pgstack-roles-service-role", "pgstack-roles-connect-group", "pgstack-db-database"]) {
+        expect(run.mocks.resources.find((r) => r.name === n)?.provider).toMatch(/pgstack-server-provider/);
+    }
+});
+
+test("S5: PUBLIC loses CONNECT on the maintenance database and template1", () => {
+    const revoked = run.mocks
+        .ofType(GRANT)
+        .filter((g) => g.inputs.role === "public" && g.inputs.objectType === "database")
+        .map((g) => [g.inputs.database, g.inputs.privileges]);
+    expect(revoked).toEqual(
+        expect.arrayContaining([
+            ["postgres", []],
+            ["template1", []],
+        ]),
+    );
+});
+
+test("S2: PUBLIC loses EXECUTE on functions the service role creates, in every schema", () => {
+    const d = run.mocks
+        .ofType("postgresql:index/defaultPrivileges:DefaultPrivileges")
+        .filter((x) => x.inputs.role === "public");
+    expect(d.map((x) => [x.inputs.owner, x.inputs.objectType, x.inputs.schema, x.inputs.privileges])).toEqual([
+        ["app_service", "function", undefined, []],
+    ]);
 });

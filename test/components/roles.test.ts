@@ -76,9 +76,10 @@ test("the read-only role's grants on a schema wait for the app role's (no concur
     expect(deps.some((u) => u.endsWith("pgstack-db-app-app-default-functions"))).toBe(true);
 });
 
-test("app and read-only roles reach the database through the connect group; the service role owns it", () => {
+test("the read-only role reaches the database through the connect group, the NOINHERIT app role on its own; the service role owns it", () => {
     const role = (n: string) => run.mocks.ofType(ROLE).find((r) => r.inputs.name === n);
-    expect(role("app_app")?.inputs.roles).toEqual(["app_connect"]);
+    expect(role("app_app")?.inputs.roles).toEqual([]);
+    expect(role("app_app")?.inputs.inherit).toBe(false);
     expect(role("app_readonly")?.inputs.roles).toEqual(["app_connect"]);
     expect(role("app_connect")?.inputs.login).toBe(false);
     expect(run.mocks.ofType("postgresql:index/database:Database")[0].inputs.owner).toBe("app_service");

@@ -31,12 +31,17 @@ test("each tenant gets login role app_tenant_<id>, with its connection limit", (
     ]);
 });
 
-test("a tenant role is granted on its own schema only", () => {
+test("a tenant role is granted on its own schema only: USAGE and default privileges (tables, sequences, functions)", () => {
     for (const id of ["acme", "globex"]) {
         const grants = run.mocks.resources.filter(
             (r) => (r.type === GRANT || r.type === DEFAULTS) && r.inputs.role === `app_tenant_${id}`,
         );
-        expect(grants.length).toBe(7);
+        expect(grants.map((g) => `${g.type === GRANT ? "grant" : "default"}:${g.inputs.objectType}`).sort()).toEqual([
+            "default:function",
+            "default:sequence",
+            "default:table",
+            "grant:schema",
+        ]);
         for (const g of grants) expect(g.inputs.schema).toBe(`tenant_${id}`);
     }
 });
@@ -77,7 +82,32 @@ test("in production tenant schemas are protected", async () => {
     expect(prod.mocks.options.get("pgstack-tenant-acme-schema")?.protect).toBe(true);
 });
 
-test("a tenant's grants wait for the database-wide setup", () => {
+test("a tenant's grants wait for the database-wide setup and the RLS guard", () => {
     const deps = run.mocks.options.get("pgstack-tenant-acme-access-usage")?.dependencies ?? [];
-    expect(deps.some((u) => u.endsWith("pgstack-db-guard-usage-service"))).toBe(true);
+    expect(deps.some((u) => u.endsWith("pgstack-guard-usage-app"))).toBe(true);
+    expect(deps.some((u) => u.endsWith("pgstack-db-connect"))).toBe(true);
+});
+
+test("D4: tenant roles are created (and so dropped) through the provider connected to the app database", () => {
+    const role = run.mocks.resources.find((r) => r.name === "pgstack-tenant-acme-role");
+    expect(role?.provider).toMatch(/pgstack-db-provider/);
+    const dbProvider = run.mocks.resources.find((r) => r.name === "pgstack-db-provider");
+    expect(dbProvider?.inputs.database).toBe("app");
+});
+
+test("setrole access: tenant roles cannot log in and have no DSN; the app role may SET ROLE to each and inherits none", async () => {
+    const r = await runProgram(baseConfig({ tenantAccess: "setrole" }));
+    expect(r.error).toBeUndefined();
+    const roles = r.mocks.ofType("postgresql:index/role:Role");
+    const tenantRoles = roles.filter((x) => String(x.inputs.name).startsWith("app_tenant_"));
+    expect(tenantRoles.map((x) => [x.inputs.login, x.inputs.password])).toEqual([
+        [false, undefined],
+        [false, undefined],
+    ]);
+    const app = roles.find((x) => x.inputs.name === "app_app");
+    expect(app?.inputs.inherit).toBe(false);
+    expect(app?.inputs.roles).toEqual(["app_tenant_acme", "app_tenant_globex"]);
+    expect(r.mocks.ofType("random:index/randomPassword:RandomPassword").map((p) => p.name)).not.toContain(
+        "pgstack-tenant-acme-password",
+    );
 });

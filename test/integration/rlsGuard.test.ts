@@ -3,7 +3,7 @@
  * migrations call, installed with the same bodies the stack's postgresql.Function resources carry.
  */
 import { escapeIdentifier as id } from "pg";
-import { GUARD_SCHEMA } from "../../config/schema";
+import { GUARD_SCHEMA } from "../../lib/naming";
 import { currentTenantBody, enableTenantRlsBody } from "../../lib/sql";
 import { client, localPg, LocalPg, query, withClient } from "./support";
 
