@@ -291,7 +291,7 @@ export function filterToc(listing: string): FilteredToc {
             skipped.push(rest.trim());
             return `;${line}`;
         }
-        const t = rest.match(/^TABLE (\S+) /);
+        const t = rest.match(/^TABLE (?!DATA )(\S+) /); // not "TABLE DATA <schema> <name>"
         if (t) {
             tables += 1;
             schemas.add(t[1]);
