@@ -5,12 +5,29 @@ import type { Plugin } from "../server";
 import { PgClient } from "./client";
 import { checkPgConfig, resolvePgConfig } from "./config";
 import type { PgContext } from "./context";
+import { database } from "./database";
+import { defaultPrivileg, defaultPrivileges } from "./defaultPrivileges";
+import { extension } from "./extension";
+import { fn } from "./function";
+import { grant } from "./grant";
+import { grantRole } from "./grantRole";
 import { role } from "./role";
+import { schema } from "./schema";
 
 /** The SDK version the program uses (@pulumi/postgresql), reported as the plugin version. */
 export const VERSION = "3.18.1";
 
-export const RESOURCES: ResourceDef<PgContext>[] = [role];
+export const RESOURCES: ResourceDef<PgContext>[] = [
+    role,
+    database,
+    schema,
+    grant,
+    defaultPrivileges,
+    defaultPrivileg,
+    extension,
+    fn,
+    grantRole,
+];
 
 export function postgresqlPlugin(): Plugin {
     let client: PgClient | undefined;
