@@ -1,8 +1,13 @@
 #!/bin/sh
 # Starts one offline provider plugin: launch.sh <postgresql|random> [engine args…]
-# Runs main.ts with ts-node in transpile-only mode, independent of the current directory (the
-# engine starts plugins from the stack's directory).
-# When scripts/engine/env.sh found an upstream plugin installed for <name> (it is then missing
+#
+# The TypeScript sources are transpiled once per content hash (build.js) into
+#   ${PGSTACK_CACHE:-$HOME/.cache/pgstack}/offline-provider/<hash>/
+# and started with plain node (about a quarter of ts-node's start-up time); should that build
+# fail, it falls back to ts-node in transpile-only mode. Nothing depends on the current directory
+# (the engine starts plugins from the stack's directory).
+#
+# When scripts/engine/env.sh found an upstream plugin installed for <name> (so <name> is missing
 # from PGSTACK_OFFLINE_PROVIDERS), this hands over to that plugin.
 here=$(dirname -- "$(readlink -f -- "$0")")
 root=$(cd -- "$here/../.." && pwd)
@@ -17,5 +22,12 @@ case " ${PGSTACK_OFFLINE_PROVIDERS-$name} " in
     fi
     ;;
 esac
+
+hash=$(find "$here" -name '*.ts' -not -path "$here/bin/*" -print | LC_ALL=C sort | xargs cat "$here/build.js" | cksum | tr ' ' '-')
+out="${PGSTACK_CACHE:-${HOME:-/tmp}/.cache/pgstack}/offline-provider/$hash"
+if [ -f "$out/main.js" ] || node "$here/build.js" "$out" >&2; then
+  NODE_PATH="$root/node_modules${NODE_PATH:+:$NODE_PATH}" exec node "$out/main.js" --plugin "$name" "$@"
+fi
+echo "[offline-provider] build failed; starting through ts-node" >&2
 TS_NODE_PROJECT="$root/tsconfig.json" TS_NODE_TRANSPILE_ONLY=true \
   exec node -r "$root/node_modules/ts-node/register/transpile-only" "$here/main.ts" --plugin "$name" "$@"
