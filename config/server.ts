@@ -3,11 +3,10 @@
  * existing/managed server whose admin login is given. One discriminated union on `mode`.
  */
 import { z } from "zod";
+import { INSECURE_SSL_MODES, OPEN_CIDRS, SSL_MODES, SslMode } from "./constants";
 
-export const SSL_MODES = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] as const;
-export type SslMode = (typeof SSL_MODES)[number];
-/** sslmodes that do not guarantee an encrypted connection. */
-export const INSECURE_SSL_MODES: readonly SslMode[] = ["disable", "allow", "prefer"];
+export { INSECURE_SSL_MODES, OPEN_CIDRS, SSL_MODES };
+export type { SslMode };
 
 const IDENTIFIER_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
 export const identifier = (what: string) =>
@@ -23,8 +22,6 @@ export const sslmode = z.enum(SSL_MODES);
 const cidr = z
     .string()
     .regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$|^[0-9a-fA-F:]+\/\d{1,3}$/, "a CIDR block such as 10.0.0.0/16");
-/** CIDRs that open a port to the whole internet. */
-export const OPEN_CIDRS: readonly string[] = ["0.0.0.0/0", "::/0"];
 
 const existing = z
     .object({

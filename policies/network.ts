@@ -2,13 +2,14 @@
  * AWS networking: no security group lets the whole internet in (0.0.0.0/0 or ::/0 ingress). The
  * database is reached from the VPC's own networks and security groups only.
  */
+import { OPEN_CIDRS } from "../config/constants";
 import { asList, isObject, label, Policy, Props, ResourceValidationPolicy } from "./lib";
 
 export const SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup";
 export const SECURITY_GROUP_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule";
 export const INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
 
-export const OPEN_CIDRS = ["0.0.0.0/0", "::/0"];
+export { OPEN_CIDRS };
 
 /** The open CIDRs of one inline ingress block or rule. */
 function openCidrs(rule: Props): string[] {

@@ -4,10 +4,34 @@
  * files), and the stack config that goes into the exported DSNs (pgstack:sslmode).
  */
 import { readStackFacts } from "./environment";
-import { isObject, isTrue, label, peek, Policy, ResourceValidationPolicy, StackValidationPolicy } from "./lib";
+import { INSECURE_SSL_MODES } from "../config/constants";
+import { asList, isObject, isTrue, label, peek, Policy, ResourceValidationPolicy, StackValidationPolicy } from "./lib";
 
 export const PG_ROLE = "postgresql:index/role:Role";
+export const PG_GRANT_ROLE = "postgresql:index/grantRole:GrantRole";
+export const PG_GRANT = "postgresql:index/grant:Grant";
+export const PG_DEFAULT_PRIVILEGES = "postgresql:index/defaultPrivileges:DefaultPrivileges";
 export const PG_PROVIDER = "pulumi:providers:postgresql";
+
+/**
+ * Memberships that give a role superuser-equivalent or server-level powers: granting one defeats the
+ * attribute checks (rds_superuser, cloudsqlsuperuser, azure_pg_admin are the managed "superusers").
+ */
+export const DANGEROUS_MEMBERSHIPS = [
+    "rds_superuser",
+    "rds_replication",
+    "cloudsqlsuperuser",
+    "azure_pg_admin",
+    "pg_write_all_data",
+    "pg_read_all_data",
+    "pg_read_server_files",
+    "pg_write_server_files",
+    "pg_execute_server_program",
+    "pg_signal_backend",
+    "pg_checkpoint",
+    "pg_create_subscription",
+    "pg_database_owner",
+];
 
 /** Role attributes no role of the stack may have. */
 export const FORBIDDEN_ROLE_ATTRIBUTES = [
@@ -18,8 +42,8 @@ export const FORBIDDEN_ROLE_ATTRIBUTES = [
     "bypassRowLevelSecurity",
 ];
 
-/** sslmodes that allow an unencrypted connection. */
-export const INSECURE_SSLMODES = ["disable", "allow", "prefer"];
+/** sslmodes that allow an unencrypted connection (the same list the config schema rejects). */
+export const INSECURE_SSLMODES: readonly string[] = INSECURE_SSL_MODES;
 
 /** `sslmode=disable`, `PGSSLMODE=prefer`, `server_tls_sslmode = allow`, `"sslmode": "disable"`, ... */
 const INSECURE_SSLMODE_TEXT = /sslmode['"]?\s*[=:]\s*['"]?(disable|allow|prefer)\b/gi;
@@ -30,11 +54,30 @@ export interface InsecureSetting {
     mode: string;
 }
 
+/** `postgres://` / `postgresql://` URLs inside a string (a DSN on its own, or one in an env var or file). */
+const DSN_URL = /postgres(?:ql)?:\/\/[^\s'"]+/gi;
+
+/**
+ * A connection URL with no sslmode (and no ssl=true): libpq then uses prefer, node-postgres no TLS at
+ * all. Parsed with the WHATWG URL API, not pg-connection-string: its parse() opens the sslrootcert /
+ * sslcert / sslkey files the URL names, which a policy run must not do (they exist on the app's host).
+ */
+function dsnWithoutSslmode(text: string): boolean {
+    return [...text.matchAll(DSN_URL)].some(([dsn]) => {
+        const url = peek(() => new URL(dsn));
+        if (!url) return false;
+        const q = url.searchParams;
+        return !q.has("sslmode") && !["true", "1", "require"].includes((q.get("ssl") ?? "").toLowerCase());
+    });
+}
+
 /** Every insecure sslmode setting in a JSON-ish value, by path. Values unknown in a preview are skipped. */
 export function insecureSslModes(value: unknown, path = "", depth = 0): InsecureSetting[] {
     if (depth > 32) return [];
     if (typeof value === "string") {
-        return [...value.matchAll(INSECURE_SSLMODE_TEXT)].map((m) => ({ path, mode: m[1].toLowerCase() }));
+        const found = [...value.matchAll(INSECURE_SSLMODE_TEXT)].map((m) => ({ path, mode: m[1].toLowerCase() }));
+        if (found.length === 0 && dsnWithoutSslmode(value)) found.push({ path, mode: "unset: libpq prefers" });
+        return found;
     }
     if (Array.isArray(value)) {
         return value.flatMap((_, i) =>
@@ -75,9 +118,69 @@ export const postgresRoleLeastPrivilege: ResourceValidationPolicy = {
     },
 };
 
+/** The dangerous roles among a list of role names. */
+function dangerous(roles: unknown): string[] {
+    return asList(roles)
+        .filter((r): r is string => typeof r === "string")
+        .filter((r) => DANGEROUS_MEMBERSHIPS.includes(r.toLowerCase()));
+}
+
+export const postgresNoDangerousMemberships: ResourceValidationPolicy = {
+    name: "postgres-no-dangerous-memberships",
+    description: `No role is made a member of ${DANGEROUS_MEMBERSHIPS.join(", ")}.`,
+    enforcementLevel: "mandatory",
+    severity: "critical",
+    validateResource: (args, report) => {
+        const granted =
+            args.type === PG_ROLE
+                ? dangerous(args.props.roles)
+                : args.type === PG_GRANT_ROLE
+                  ? dangerous([args.props.grantRole])
+                  : [];
+        if (granted.length > 0) {
+            const who = String(args.type === PG_ROLE ? args.props.name : args.props.role);
+            report(
+                `${label(args)} makes role ${who} a member of ${granted.join(", ")}, which is superuser-equivalent ` +
+                    "or reaches the server's files, programs or other sessions: grant only the stack's own roles.",
+            );
+        }
+    },
+};
+
+/** PUBLIC keeps USAGE on schema public (PostgreSQL's own default, restated when CREATE is taken away). */
+function allowedPublicGrant(props: Record<string, unknown>, privileges: string[]): boolean {
+    return (
+        props.objectType === "schema" &&
+        props.schema === "public" &&
+        privileges.every((p) => p.toUpperCase() === "USAGE")
+    );
+}
+
+export const postgresNoPublicGrants: ResourceValidationPolicy = {
+    name: "postgres-no-public-grants",
+    description:
+        "No Grant or DefaultPrivileges gives PUBLIC (every role, tenants included) a privilege; revocations " +
+        "(empty privileges) and USAGE on schema public are fine.",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    validateResource: (args, report) => {
+        if (args.type !== PG_GRANT && args.type !== PG_DEFAULT_PRIVILEGES) return;
+        if (String(args.props.role).toLowerCase() !== "public") return;
+        const privileges = asList(args.props.privileges).filter((p): p is string => typeof p === "string");
+        if (privileges.length === 0 || allowedPublicGrant(args.props, privileges)) return;
+        report(
+            `${label(args)} grants ${privileges.join(", ")} on ${String(args.props.objectType)} to PUBLIC, i.e. to ` +
+                "every role including every tenant: grant to the stack's roles (or the connect group) instead.",
+        );
+    },
+};
+
 function providerProblem(sslmode: unknown): string | undefined {
     if (sslmode === undefined || sslmode === null || sslmode === "") {
-        return "sets no sslmode (libpq then uses prefer, which falls back to plain text)";
+        return (
+            "sets no sslmode (the provider then takes PGSSLMODE from the deploy machine, which may say disable; " +
+            "with none, lib/pq uses require: encrypted, but the server's certificate is not verified)"
+        );
     }
     if (INSECURE_SSLMODES.includes(String(sslmode).toLowerCase())) {
         return `uses sslmode ${String(sslmode)}, which allows plain text`;
@@ -147,6 +250,8 @@ export const postgresConfigTls: StackValidationPolicy = {
 
 export const postgresPolicies: Policy[] = [
     postgresRoleLeastPrivilege,
+    postgresNoDangerousMemberships,
+    postgresNoPublicGrants,
     postgresProviderTls,
     postgresDsnTls,
     postgresConfigTls,

@@ -50,6 +50,8 @@ test("the mandatory policies are the guardrails the issue asks for", () => {
             "network-no-open-ingress",
             "postgres-config-tls",
             "postgres-dsn-tls",
+            "postgres-no-dangerous-memberships",
+            "postgres-no-public-grants",
             "postgres-provider-tls",
             "postgres-role-least-privilege",
             "production-data-protected",

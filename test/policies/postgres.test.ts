@@ -2,6 +2,8 @@ import {
     insecureSslModes,
     postgresConfigTls,
     postgresDsnTls,
+    postgresNoDangerousMemberships,
+    postgresNoPublicGrants,
     postgresProviderTls,
     postgresRoleLeastPrivilege,
 } from "../../policies/postgres";
@@ -46,9 +48,12 @@ describe("postgres-provider-tls", () => {
         const [v] = await validateResource(postgresProviderTls, resourceArgs(PROVIDER, { sslmode }, { name: "admin" }));
         expect(v.message).toMatch(new RegExp(`"admin" uses sslmode ${sslmode}.*verify-full`));
     });
-    test("fails a provider without sslmode (libpq would prefer)", async () => {
+    test("D22: fails a provider without sslmode, for the right reason (PGSSLMODE decides; empty is require)", async () => {
         const [v] = await validateResource(postgresProviderTls, resourceArgs(PROVIDER, { host: "db" }));
         expect(v.message).toMatch(/sets no sslmode/);
+        expect(v.message).toContain("PGSSLMODE");
+        expect(v.message).toMatch(/lib\/pq uses require/);
+        expect(v.message).not.toMatch(/uses prefer/);
     });
     test("fails a resource managed through an insecure default provider", async () => {
         const provider = { type: PROVIDER, name: "default_3_18_1", urn: "urn:p", props: { sslmode: "disable" } };
@@ -120,5 +125,85 @@ describe("postgres-config-tls", () => {
     });
     test("fails a DSN in config with sslmode=allow", async () => {
         expect(await run({ "app:replicaUrl": "postgres://u@h/db?sslmode=allow" })).toHaveLength(1);
+    });
+});
+
+describe("S11: postgres-no-dangerous-memberships", () => {
+    const GRANT_ROLE = "postgresql:index/grantRole:GrantRole";
+    test.each([
+        "rds_superuser",
+        "pg_write_all_data",
+        "pg_execute_server_program",
+        "pg_read_server_files",
+        "pg_signal_backend",
+    ])("S11: fails a role made a member of %s", async (member) => {
+        const args = resourceArgs(ROLE, { ...leastPrivilege, name: "app_app", roles: ["app_connect", member] });
+        const [v] = await validateResource(postgresNoDangerousMemberships, args);
+        expect(v.message).toContain(`role app_app a member of ${member}`);
+    });
+    test("S11: fails a GrantRole of pg_write_server_files", async () => {
+        const args = resourceArgs(GRANT_ROLE, { role: "app_tenant_acme", grantRole: "pg_write_server_files" });
+        expect(await validateResource(postgresNoDangerousMemberships, args)).toHaveLength(1);
+    });
+    test("S11: passes the stack's own memberships", async () => {
+        const role = resourceArgs(ROLE, { ...leastPrivilege, name: "app_app", roles: ["app_connect"] });
+        const grant = resourceArgs(GRANT_ROLE, { role: "app_app", grantRole: "app_tenant_acme" });
+        expect(await validateResource(postgresNoDangerousMemberships, role)).toEqual([]);
+        expect(await validateResource(postgresNoDangerousMemberships, grant)).toEqual([]);
+    });
+});
+
+describe("S11: postgres-no-public-grants", () => {
+    const GRANT = "postgresql:index/grant:Grant";
+    const DEFAULTS = "postgresql:index/defaultPrivileges:DefaultPrivileges";
+    test("S11: fails SELECT on tables granted to PUBLIC", async () => {
+        const args = resourceArgs(GRANT, {
+            database: "app",
+            schema: "app",
+            role: "public",
+            objectType: "table",
+            privileges: ["SELECT"],
+        });
+        const [v] = await validateResource(postgresNoPublicGrants, args);
+        expect(v.message).toMatch(/grants SELECT on table to PUBLIC/);
+    });
+    test("S11: fails default privileges that give PUBLIC EXECUTE", async () => {
+        const args = resourceArgs(DEFAULTS, {
+            role: "PUBLIC",
+            owner: "app_service",
+            objectType: "function",
+            privileges: ["EXECUTE"],
+        });
+        expect(await validateResource(postgresNoPublicGrants, args)).toHaveLength(1);
+    });
+    test("S11: passes revocations from PUBLIC, USAGE on schema public, and grants to stack roles", async () => {
+        const cases = [
+            resourceArgs(GRANT, { database: "app", role: "public", objectType: "database", privileges: [] }),
+            resourceArgs(GRANT, {
+                database: "app",
+                role: "public",
+                schema: "public",
+                objectType: "schema",
+                privileges: ["USAGE"],
+            }),
+            resourceArgs(GRANT, {
+                database: "app",
+                role: "app_app",
+                schema: "app",
+                objectType: "table",
+                privileges: ["SELECT"],
+            }),
+        ];
+        for (const c of cases) expect(await validateResource(postgresNoPublicGrants, c)).toEqual([]);
+    });
+});
+
+describe("review §4: DSN-shaped strings", () => {
+    test("a postgres URL without sslmode is reported (libpq would prefer, node-postgres would not use TLS)", () => {
+        expect(insecureSslModes({ envs: ["DATABASE_URL=postgresql://u:p@db:5432/app"] })).toEqual([
+            { path: "envs[0]", mode: "unset: libpq prefers" },
+        ]);
+        expect(insecureSslModes("postgresql://u:p@db/app?sslmode=verify-full&sslrootcert=/nowhere/ca.pem")).toEqual([]);
+        expect(insecureSslModes("postgres://u:p@db/app?ssl=true")).toEqual([]);
     });
 });
