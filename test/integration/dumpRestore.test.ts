@@ -7,7 +7,7 @@
  *
  * The steps depend on each other (one stack, one database), so they run in order.
  */
-import { execFileSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
@@ -31,16 +31,17 @@ const onOutput = (s: string) => log.push(s);
 
 /** `npm run dump`'s script: dumps the source database, returns the digest it printed. */
 function dump(out: string): string {
-    const digest = execFileSync(
+    const r = spawnSync(
         path.join(REPO, "node_modules/.bin/ts-node"),
         ["--transpile-only", "scripts/dump.ts", dsn(pg, pg.admin, pg.adminPassword, SOURCE), out],
-        {
-            cwd: REPO,
-            encoding: "utf8",
-            env: { ...process.env, PGSTACK_PG_BIN: pg.bin },
-            stdio: ["ignore", "pipe", "pipe"],
-        },
-    ).trim();
+        { cwd: REPO, encoding: "utf8", env: { ...process.env, PGSTACK_PG_BIN: pg.bin } },
+    );
+    expect(r.status).toBe(0);
+    // The DSN's password is never printed.
+    expect(r.stdout + r.stderr).not.toContain(pg.adminPassword);
+    expect(r.stderr).toContain("[dump] wrote");
+    const digest = r.stdout.trim();
+    expect(digest).toMatch(/^[0-9a-f]{64}$/);
     expect(fs.readFileSync(`${out}.sha256`, "utf8")).toBe(`${digest}  ${path.basename(out)}\n`);
     return digest;
 }
@@ -241,8 +242,24 @@ test("a corrupt artifact (digest matching) fails in pg_restore and the previous 
     const digest = execFileSync("sha256sum", [artifact], { encoding: "utf8" }).split(" ")[0];
     await configure(artifact, digest);
 
+    const rollbacks = () =>
+        withDb(pg, "postgres", async (db) =>
+            Number(
+                (await db.query("SELECT xact_rollback FROM pg_stat_database WHERE datname = $1", [TARGET])).rows[0]
+                    .xact_rollback,
+            ),
+        );
+    const before = await rollbacks();
+
     const error = await failingUp();
     expect(error).toContain("rolled back");
+    // pg_restore's one transaction (drops included) was rolled back on the server.
+    let after = await rollbacks();
+    for (let i = 0; i < 20 && after <= before; i++) {
+        await new Promise((r) => setTimeout(r, 250));
+        after = await rollbacks();
+    }
+    expect(after).toBeGreaterThan(before);
     expect(error).toMatch(/could not uncompress data|unexpected|corrupt/);
     expect((await rowsServed()).map((r: { id: number }) => r.id)).toEqual([2, 3, 4, 5]);
     // The state still records the digest that is served.
