@@ -166,6 +166,21 @@ export class ProjectStack {
         if (r.status !== 0) throw new Error(`pulumi config set --secret ${key} failed: ${r.stderr}`);
     }
 
+    /**
+     * `pulumi stack export` as a user runs it: secrets stay encrypted. (The Automation API's
+     * exportStack always passes --show-secrets.)
+     */
+    exportState(): string {
+        const r = spawnSync("pulumi", ["stack", "export", "--stack", this.name, "--non-interactive"], {
+            cwd: this.dir,
+            env: this.env,
+            encoding: "utf8",
+            maxBuffer: 256 * 1024 * 1024,
+        });
+        if (r.status !== 0) throw new Error(`pulumi stack export failed: ${r.stderr}`);
+        return r.stdout;
+    }
+
     stackFile(): string {
         return fs.readFileSync(path.join(this.dir, `Pulumi.${this.name}.yaml`), "utf8");
     }

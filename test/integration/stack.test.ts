@@ -329,7 +329,7 @@ describe("the local stack through the real engine", () => {
             ].map((u) => decodeURIComponent(new URL(u).password)),
         ];
         expect(passwords.every((p) => p.length >= 20)).toBe(true);
-        const exported = JSON.stringify(await stack.stack.exportStack());
+        const exported = stack.exportState();
         const haystacks = {
             exported,
             state: stack.stateFiles(),
