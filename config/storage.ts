@@ -79,7 +79,10 @@ const backupLock = z
         days: days(3650),
         /** S3 Object Lock mode; governance can be lifted by a privileged IAM principal, compliance by nobody. */
         mode: z.enum(["governance", "compliance"]).default("governance"),
-        /** R2 only: key prefixes the lock rule covers (default: the WAL-G prefix, which is write-once). */
+        /**
+         * R2 only: key prefixes the lock rule covers (default: <pgbackrestPath>/archive and the WAL-G prefix,
+         * which are written once). Never a prefix whose objects are rewritten (pgBackRest's backup.info).
+         */
         prefixes: z.array(keyPrefix("a lock prefix")).min(1).optional(),
     })
     .strict();
@@ -304,7 +307,12 @@ export function resolveStorage(s: ParsedStorage): StorageConfig {
             lock: lock && {
                 days: lock.days,
                 mode: lock.mode,
-                prefixes: s3 ? [] : (lock.prefixes ?? [s.backups.walgPrefix]),
+                // R2 locks key prefixes, and a locked object can be neither deleted nor overwritten. By
+                // default (D11): pgBackRest's WAL archive (<pgbackrestPath>/archive/, each segment written
+                // once; pgBackRest is what docker mode runs) and WAL-G's prefix (configured for external
+                // use). Not <pgbackrestPath>/backup/: pgBackRest rewrites backup.info and the manifest
+                // copy there on every backup, which a lock would refuse.
+                prefixes: s3 ? [] : (lock.prefixes ?? [`${s.backups.pgbackrestPath}/archive`, s.backups.walgPrefix]),
             },
         },
         r2: s.r2,

@@ -46,7 +46,7 @@ export class R2Bucket extends pulumi.ComponentResource {
         new cloudflare.R2ManagedDomain(
             `${name}-no-public-url`,
             { accountId, bucketName, jurisdiction, enabled: false },
-            { parent: this },
+            { parent: this, ...args.protection },
         );
 
         const rules: cloudflare.types.input.R2BucketLifecycleRule[] = [
@@ -75,7 +75,7 @@ export class R2Bucket extends pulumi.ComponentResource {
         new cloudflare.R2BucketLifecycle(
             `${name}-lifecycle`,
             { accountId, bucketName, jurisdiction, rules },
-            { parent: this },
+            { parent: this, ...args.protection },
         );
 
         if (args.lock) {

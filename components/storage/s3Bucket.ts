@@ -2,6 +2,16 @@
  * One private S3 bucket with the stack's guarantees: default encryption (SSE-S3 or SSE-KMS), all four
  * public-access blocks, ACLs disabled (BucketOwnerEnforced), versioning, the given lifecycle rules, a
  * bucket policy refusing anything but TLS ≥ 1.2, and optionally Object Lock. Never force-destroyed.
+ *
+ * Every child that guards the data carries the same protection as the bucket (D9): a retained bucket
+ * keeps its public-access block, TLS-only policy, encryption, lifecycle, versioning and lock when the
+ * stack lets go of it, instead of losing them (deleting BucketVersioning would suspend versioning).
+ *
+ * Object Lock is enabled in place (D10) by BucketObjectLockConfiguration on the versioned bucket, never
+ * with the bucket's `objectLockEnabled`, which is ForceNew: turning `backups.lock` on for an existing
+ * stack would replace a named, retained bucket. S3 accepts enabling Object Lock on an existing bucket
+ * once versioning is on (since 2023, no support token). `objectLockEnabled` is optional and computed on
+ * the bucket, so leaving it out shows no diff for a bucket created with it.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -35,7 +45,6 @@ export class S3Bucket extends pulumi.ComponentResource {
                 bucket: args.bucketName,
                 region,
                 forceDestroy: false,
-                objectLockEnabled: args.objectLock ? true : undefined,
                 tags: { "pgstack:purpose": args.purpose },
             },
             dataOpts,
@@ -52,13 +61,13 @@ export class S3Bucket extends pulumi.ComponentResource {
                 ignorePublicAcls: true,
                 restrictPublicBuckets: true,
             },
-            { parent: this },
+            dataOpts,
         );
 
         new aws.s3.BucketOwnershipControls(
             `${name}-ownership`,
             { bucket: bucketName, region, rule: { objectOwnership: "BucketOwnerEnforced" } },
-            { parent: this },
+            dataOpts,
         );
 
         new aws.s3.BucketServerSideEncryptionConfiguration(
@@ -78,19 +87,19 @@ export class S3Bucket extends pulumi.ComponentResource {
                         : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
                 ],
             },
-            { parent: this },
+            dataOpts,
         );
 
         const versioning = new aws.s3.BucketVersioning(
             `${name}-versioning`,
             { bucket: bucketName, region, versioningConfiguration: { status: "Enabled" } },
-            { parent: this },
+            dataOpts,
         );
 
         new aws.s3.BucketLifecycleConfiguration(
             `${name}-lifecycle`,
             { bucket: bucketName, region, rules: args.lifecycleRules },
-            { parent: this, dependsOn: [versioning] },
+            { ...dataOpts, dependsOn: [versioning] },
         );
 
         new aws.s3.BucketPolicy(
@@ -101,7 +110,7 @@ export class S3Bucket extends pulumi.ComponentResource {
                 policy: bucketName.apply((b) => JSON.stringify(tlsOnlyBucketPolicy(args.partition, b))),
             },
             // A policy put while public access is being blocked can race with it.
-            { parent: this, dependsOn: [publicAccess] },
+            { ...dataOpts, dependsOn: [publicAccess] },
         );
 
         if (args.objectLock) {
@@ -110,6 +119,7 @@ export class S3Bucket extends pulumi.ComponentResource {
                 {
                     bucket: bucketName,
                     region,
+                    objectLockEnabled: "Enabled",
                     rule: {
                         defaultRetention: { days: args.objectLock.days, mode: args.objectLock.mode.toUpperCase() },
                     },

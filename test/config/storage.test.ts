@@ -1,3 +1,4 @@
+import { renderPgBackRestConfig } from "../../lib/backup";
 import { parseConfig } from "../../config/schema";
 import { baseConfig, problemsOf } from "../harness";
 import { r2Storage, R2_ACCOUNT, s3Storage } from "../components/storage/fixtures";
@@ -181,8 +182,36 @@ describe("safe defaults", () => {
         });
     });
 
-    test("an R2 lock covers the WAL-G prefix unless told otherwise", () => {
-        expect(storageOf(r2Storage({ backups: { lock: { days: 7 } } }))?.backups.lock?.prefixes).toEqual(["walg"]);
+    test("D11: by default an R2 lock covers the WAL pgBackRest writes, and the WAL-G prefix", () => {
+        const backups = storageOf(r2Storage({ backups: { lock: { days: 7 } } }))?.backups;
+        expect(backups?.lock?.prefixes).toEqual(["pgbackrest/archive", "walg"]);
+        // pgBackRest archives WAL under <repo1-path>/archive/<stanza>/: inside the locked prefix.
+        const conf = renderPgBackRestConfig(
+            {
+                endpoint: "https://acct.r2.cloudflarestorage.com",
+                bucket: "b",
+                region: "auto",
+                forcePathStyle: true,
+                accessKeyId: "k",
+                secretAccessKey: "s",
+                walgPrefix: backups?.walgPrefix ?? "",
+                pgbackrestPath: backups?.pgbackrestPath ?? "",
+                retentionDays: 14,
+            },
+            { stanza: "pgstack", pgDataPath: "/data" },
+        );
+        const repo = /repo1-path=\/(.*)/.exec(conf)?.[1];
+        const walKey = `${repo}/archive/pgstack/16-1/0000000100000000/000000010000000000000001-abc.zst`;
+        expect(backups?.lock?.prefixes.some((p) => walKey.startsWith(`${p}/`))).toBe(true);
+        // …but not backup.info, which pgBackRest rewrites after every backup (a lock would refuse it).
+        expect(backups?.lock?.prefixes.some((p) => `${repo}/backup/pgstack/backup.info`.startsWith(`${p}/`))).toBe(
+            false,
+        );
+    });
+
+    test("D11: a custom pgbackrestPath moves the default lock with it", () => {
+        const lock = storageOf(r2Storage({ backups: { lock: { days: 7 }, pgbackrestPath: "pg/br" } }))?.backups.lock;
+        expect(lock?.prefixes).toEqual(["pg/br/archive", "walg"]);
     });
 
     test("rawTransitionDays null turns the transition off", () => {
