@@ -4,6 +4,7 @@
  */
 import { loadConfig } from "./config/load";
 import { AccessLayer } from "./components/accessLayer";
+import { DumpRestore } from "./components/dumpRestore";
 import { createServer } from "./components/server";
 import { ObjectStorage, StorageEnv } from "./components/storage/objectStorage";
 
@@ -18,6 +19,16 @@ const server = createServer("pgstack-server", config, secrets, { backupTarget: s
 const endpoint = server.endpoint;
 const access = new AccessLayer("pgstack", { config, endpoint });
 
+// A read-only production restored from a dump artifact (pgstack:restore; docs/runbooks/publish-dump.md),
+// after the schemas, grants and default privileges it relies on.
+const restore = config.restore
+    ? new DumpRestore(
+          "pgstack-restore",
+          { config: config.restore, serviceUrl: access.serviceUrl, database: access.databaseName },
+          { dependsOn: [access] },
+      )
+    : undefined;
+
 // Non-secret facts about the stack.
 export const environment = config.environment;
 export const serverMode = server.mode;
@@ -25,6 +36,9 @@ export const host = endpoint.host;
 export const port = endpoint.port;
 export const databaseName = access.databaseName;
 export const sslmode = config.sslmode;
+export const readOnly = config.readOnly;
+export const restoredDigest = restore?.digest;
+export const restoredAt = restore?.restoredAt;
 /** RDS: download this CA's bundle for verify-full. Docker: the generated CA certificate (PEM). */
 export const caBundleName = server.caBundleName;
 export const caCertificate = endpoint.caCert;

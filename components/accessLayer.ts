@@ -136,8 +136,10 @@ export class AccessLayer extends pulumi.ComponentResource {
             });
         // Migrations talk to the server directly; the application goes through the pooler if any.
         this.serviceUrl = dsn(this.roles.service, true);
-        this.appUrl = dsn(this.roles.app, false);
         this.readonlyUrl = this.roles.readonly ? dsn(this.roles.readonly, false) : undefined;
+        // A stack declared read-only (pgstack:readOnly, seed 004) hands the application the read-only
+        // role's DSN: mutations are refused by the server, not only by the app's ENABLE_MUTATIONS.
+        this.appUrl = c.readOnly && this.readonlyUrl ? this.readonlyUrl : dsn(this.roles.app, false);
         this.tenantUrls = pulumi.secret(
             pulumi.all(
                 Object.fromEntries(

@@ -73,7 +73,9 @@ export class DumpRestore extends pulumi.ComponentResource {
                 extensions: c.extensions,
                 pgBinDir: args.pgBinDir ?? "",
             },
-            { parent: this },
+            // A component's dependsOn does not reach its children: pass it on, so the restore waits for
+            // the schemas, grants and default privileges it relies on.
+            { parent: this, dependsOn: opts?.dependsOn },
         );
         this.digest = dump.digest;
         this.restoredAt = dump.restoredAt;

@@ -16,6 +16,8 @@ export const KNOWN_TYPES = new Set<string>([
     "postgresql:index/extension:Extension",
     "postgresql:index/function:Function",
     "random:index/randomPassword:RandomPassword",
+    // Dynamic providers (components/dumpRestore.ts).
+    "pulumi-nodejs:dynamic/pgstack:RestoredDump",
     "random:index/randomString:RandomString",
     "aws:rds/parameterGroup:ParameterGroup",
     "aws:rds/subnetGroup:SubnetGroup",
@@ -62,6 +64,7 @@ export const COMPONENT_TYPES = new Set<string>([
     "pgstack:access:AccessLayer",
     "pgstack:access:AccessRoles",
     "pgstack:access:RlsGuard",
+    "pgstack:restore:DumpRestore",
     "pgstack:access:AppDatabase",
     "pgstack:access:Tenant",
     "pgstack:storage:ObjectStorage",
