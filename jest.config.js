@@ -12,13 +12,16 @@ module.exports = {
             setupFilesAfterEnv: ["<rootDir>/test/setup.ts"],
             transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }] },
             testMatch: ["<rootDir>/test/**/*.test.ts"],
-            testPathIgnorePatterns: ["<rootDir>/test/integration/"],
+            testPathIgnorePatterns: ["<rootDir>/test/integration/", "\\.server\\.test\\.ts$"],
         },
         {
             displayName: "integration",
             testEnvironment: "node",
             transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }] },
-            testMatch: ["<rootDir>/test/integration/**/*.test.ts"],
+            testMatch: [
+                "<rootDir>/test/integration/**/*.test.ts",
+                "<rootDir>/test/providers/offline/**/*.server.test.ts",
+            ],
             slowTestThreshold: 120,
             setupFilesAfterEnv: ["<rootDir>/test/integration/setup.ts"],
         },

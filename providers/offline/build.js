@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- plain CommonJS, run by node before any TypeScript tooling */
 // Transpiles the offline provider's TypeScript (types are checked by `npm run lint`, not here) into
 //   node build.js <out dir>
 // so the plugin launchers start plain JavaScript instead of loading ts-node and the TypeScript
