@@ -160,10 +160,10 @@ export function resolvePgConfig(raw: Props, env: NodeJS.ProcessEnv = process.env
  */
 export function tlsOptions(
     c: Pick<PgConfig, "sslmode" | "sslrootcert">,
-    readFile = readFileSync,
+    readFile: (path: string) => string = (p) => readFileSync(p, "utf8"),
 ): false | ConnectionOptions {
     if (c.sslmode === "disable") return false;
-    const ca = c.sslrootcert ? readFile(c.sslrootcert, "utf8") : undefined;
+    const ca = c.sslrootcert ? readFile(c.sslrootcert) : undefined;
     const noHostCheck = () => undefined;
     switch (c.sslmode) {
         case "verify-full":

@@ -133,8 +133,9 @@ describe("Diff", () => {
     });
 
     it("treats zero values as unset (SDKv2 state)", () => {
-        const { statementTimeout: _s, ...rest } = roleState;
-        expect(diffInputs(role, roleState, rest).changes).toBe(false);
+        const rest: Record<string, unknown> = { ...roleState };
+        delete rest.statementTimeout;
+        expect(diffInputs(role, roleState, rest as never).changes).toBe(false);
         expect(valuesEqual({ kind: "set" }, [], undefined)).toBe(true);
     });
 
