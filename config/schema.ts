@@ -26,6 +26,9 @@ export type { ServerConfig, ExistingServerConfig, RdsServerConfig, DockerServerC
 
 export { GUARD_SCHEMA };
 
+/** Default connection limit of a tenant's role. */
+export const TENANT_CONNECTION_LIMIT = 20;
+
 /** Tenant access modes (see TenantAccess). */
 export const TENANT_ACCESS = ["login", "setrole", "both"] as const;
 
@@ -65,8 +68,11 @@ const tenantSchema = z
             .refine((id) => notReserved(id), { message: "is a reserved name" }),
         /** Per-tenant rotation seed: change it to rotate only this tenant's password. */
         seed: seed.optional(),
-        /** Maximum concurrent connections of the tenant's role (-1: no limit). */
-        connectionLimit: z.number().int().min(-1).max(10000).default(-1),
+        /**
+         * Maximum concurrent connections of the tenant's role (-1: no limit). Bounded by default so one
+         * tenant cannot take every connection the server has (review S7).
+         */
+        connectionLimit: z.number().int().min(-1).max(10000).default(TENANT_CONNECTION_LIMIT),
     })
     .strict();
 

@@ -5,7 +5,7 @@ const DEFAULTS = "postgresql:index/defaultPrivileges:DefaultPrivileges";
 
 let run: ProgramRun;
 beforeAll(async () => {
-    run = await runProgram(baseConfig({ tenants: [{ id: "acme" }, { id: "globex", connectionLimit: 20 }] }));
+    run = await runProgram(baseConfig({ tenants: [{ id: "acme" }, { id: "globex", connectionLimit: -1 }] }));
     expect(run.error).toBeUndefined();
 });
 
@@ -21,13 +21,13 @@ test("each tenant gets schema tenant_<id> owned by the service role", () => {
     ]);
 });
 
-test("each tenant gets login role app_tenant_<id>, with its connection limit", () => {
+test("S7: each tenant gets login role app_tenant_<id>, with a connection limit of 20 unless configured", () => {
     const roles = run.mocks
         .ofType("postgresql:index/role:Role")
         .filter((r) => String(r.inputs.name).startsWith("app_tenant_"));
     expect(roles.map((r) => [r.inputs.name, r.inputs.login, r.inputs.connectionLimit])).toEqual([
-        ["app_tenant_acme", true, -1],
-        ["app_tenant_globex", true, 20],
+        ["app_tenant_acme", true, 20],
+        ["app_tenant_globex", true, -1],
     ]);
 });
 
