@@ -22,7 +22,7 @@ export interface ServerEndpoint {
      * resolves only once the generated CA has been written there.
      */
     caCertPath: pulumi.Output<string | undefined>;
-    /** The CA certificate (PEM) when the stack generated it (docker mode). */
+    /** The CA certificate (PEM): generated (docker mode), or read from caCertPath on the deploy machine. */
     caCert: pulumi.Output<string | undefined>;
     /** The @pulumi/postgresql provider connected as the admin (to the maintenance database). */
     provider: postgresql.Provider;

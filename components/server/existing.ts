@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ExistingServerConfig } from "../../config/schema";
 import type { ServerEndpoint } from "./endpoint";
-import { AdminConnection, adminProvider } from "./provider";
+import { AdminConnection, adminProvider, caBundleAt } from "./provider";
 
 export interface ExistingServerArgs {
     server: ExistingServerConfig;
@@ -36,7 +36,7 @@ export class ExistingServer extends pulumi.ComponentResource {
             adminUser: pulumi.output(s.adminUser),
             adminPassword: pulumi.secret(args.adminPassword),
             caCertPath: pulumi.output(s.caCertPath),
-            caCert: pulumi.output(undefined),
+            caCert: caBundleAt(s.caCertPath),
             provider,
             admin,
             maintenanceDatabase: s.maintenanceDatabase,

@@ -1,6 +1,7 @@
 /** The one place the admin connection (a @pulumi/postgresql Provider) is built, whatever the server mode. */
+import * as fs from "fs";
 import * as postgresql from "@pulumi/postgresql";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import type { SslMode } from "../../config/schema";
 
 export interface AdminConnection {
@@ -38,4 +39,14 @@ export function adminProvider(
         },
         opts,
     );
+}
+
+/**
+ * The CA bundle at `caCertPath` on the deploy machine, as an output (D7): DSNs name that path in
+ * sslrootcert, which exists only where Pulumi ran, so apps take the PEM from the `caCertificate` output
+ * and point their own sslrootcert at where they store it. Undefined when there is no such file.
+ */
+export function caBundleAt(caCertPath: string | undefined): pulumi.Output<string | undefined> {
+    if (!caCertPath || !fs.existsSync(caCertPath)) return pulumi.output(undefined);
+    return pulumi.output(fs.readFileSync(caCertPath, "utf8"));
 }

@@ -17,7 +17,7 @@ import * as random from "@pulumi/random";
 import type { DataProtection, Environment, RdsServerConfig } from "../../config/schema";
 import { rotatingPassword, rotationKeepers } from "../passwords";
 import type { ServerEndpoint } from "./endpoint";
-import { AdminConnection, adminProvider } from "./provider";
+import { AdminConnection, adminProvider, caBundleAt } from "./provider";
 
 /**
  * The RDS instance identifier of a stack: 1-63 lower-case letters, digits and single hyphens, starting
@@ -199,7 +199,7 @@ export class RdsInstance extends pulumi.ComponentResource {
             adminUser: pulumi.output(s.adminUser),
             adminPassword: pulumi.secret(password.result),
             caCertPath: pulumi.output(s.caCertPath),
-            caCert: pulumi.output(undefined),
+            caCert: caBundleAt(s.caCertPath),
             provider,
             admin,
             maintenanceDatabase: "postgres",

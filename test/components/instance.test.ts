@@ -31,15 +31,24 @@ test("switching the server mode leaves the access layer's resources unchanged", 
     expect(accessLayer(existing.mocks.resources).length).toBeGreaterThan(30);
 });
 
-test("§3: each mode yields one provider, and every access-layer resource goes through it", async () => {
+test("§3: every access-layer resource goes through the server's admin connection, in every mode", async () => {
     for (const server of [rdsServer(), { mode: "docker", caCertPath: "/tmp/ca.pem" }]) {
         const r = await runProgram(baseConfig({ server, adminPassword: "" }));
         expect(r.error).toBeUndefined();
         const providers = r.mocks.ofType("pulumi:providers:postgresql");
-        expect(providers).toHaveLength(1);
+        // The server's provider (maintenance database) and the same admin login on the app database.
+        const admin = providers.find((p) => p.name === "pgstack-server-provider");
+        expect(admin).toBeDefined();
+        for (const p of providers) {
+            const { database, ...connection } = p.inputs;
+            const { database: adminDb, ...adminConnection } = admin?.inputs ?? {};
+            expect(connection).toEqual(adminConnection);
+            expect([adminDb, "app"]).toContain(database);
+        }
         const postgres = r.mocks.resources.filter((x) => x.type.startsWith("postgresql:"));
         expect(postgres.length).toBeGreaterThan(30);
-        // A provider reference is "<urn>::<id>": every PostgreSQL resource names the one admin provider.
-        for (const x of postgres) expect(x.provider).toMatch(/::pgstack-server-provider::pgstack-server-provider-id$/);
+        // A provider reference is "<urn>::<id>": no PostgreSQL resource uses a default provider.
+        const names = providers.map((p) => p.name);
+        for (const x of postgres) expect(names).toContain(String(x.provider).split("::").slice(-2)[0]);
     }
 });

@@ -1,3 +1,6 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { rdsIdentifier, rdsParameters } from "../../components/server/rds";
 import { baseConfig, isSecretInput, plain, ProgramRun, rdsServer, runProgram } from "../harness";
 
@@ -64,13 +67,21 @@ test("D5: a staging RDS replacement keeps a final snapshot, its automated backup
     expect(i.identifier).toBe("pgstack-test");
     expect(i).toMatchObject({ skipFinalSnapshot: false, deleteAutomatedBackups: false });
     expect(String(i.finalSnapshotIdentifier)).toMatch(/^pgstack-test-final-/);
-    expect(staging.mocks.options.get("pgstack-server-instance")).toMatchObject({ retainOnDelete: true, protect: false });
+    expect(staging.mocks.options.get("pgstack-server-instance")).toMatchObject({
+        retainOnDelete: true,
+        protect: false,
+    });
     expect(prod.mocks.options.get("pgstack-server-instance")).toMatchObject({ retainOnDelete: true, protect: true });
 });
 
 test("D5: protect and retainOnDelete on the instance follow pgstack:dataProtection in every environment", async () => {
     const protectedStaging = await runProgram(
-        baseConfig({ environment: "staging", server: rdsServer(), adminPassword: "", dataProtection: { protect: true } }),
+        baseConfig({
+            environment: "staging",
+            server: rdsServer(),
+            adminPassword: "",
+            dataProtection: { protect: true },
+        }),
     );
     expect(protectedStaging.mocks.options.get("pgstack-server-instance")?.protect).toBe(true);
     const disposable = await runProgram(
@@ -167,4 +178,16 @@ test("the provider connects with verify-full to the instance's address, as a non
 
 test("the RDS CA bundle name is an output", () => {
     expect(prod.outputs.caBundleName).toBe("rds-ca-rsa2048-g1");
+});
+
+test("D7: the CA bundle at server.caCertPath is exported, so apps need not have the deploy machine's path", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pgstack-ca-"));
+    const bundle = path.join(dir, "global-bundle.pem");
+    fs.writeFileSync(bundle, "-----BEGIN CERTIFICATE-----\nrds\n-----END CERTIFICATE-----\n");
+    const r = await runProgram(rdsConfig("staging", { caCertPath: bundle }));
+    fs.rmSync(dir, { recursive: true, force: true });
+    expect(r.outputs.caCertificate).toContain("BEGIN CERTIFICATE-----\nrds");
+    expect(r.secret.caCertificate).toBe(false);
+    // Without the file (a preview on another machine) there is simply no CA output.
+    expect(staging.outputs.caCertificate).toBeUndefined();
 });
