@@ -73,8 +73,17 @@ function fromStruct(s: structPb.Struct | undefined) {
     return unwrapSecrets(s ? (s.toJavaScript() as Record<string, unknown>) : {});
 }
 
-function failureMsgs(failures: CheckFailure[]): providerPb.CheckFailure[] {
-    return failures.map((f) => new providerPb.CheckFailure().setProperty(f.property).setReason(f.reason));
+/**
+ * Check failures for the engine. A failure on a secret property carries no property path: the
+ * engine prints the value of the property it names, which would reveal the secret (the reason
+ * still names the property).
+ */
+function failureMsgs(failures: CheckFailure[], secret: Set<string> = new Set()): providerPb.CheckFailure[] {
+    return failures.map((f) =>
+        new providerPb.CheckFailure()
+            .setProperty(secret.has(f.property.split(/[.[]/)[0]) ? "" : f.property)
+            .setReason(f.reason),
+    );
 }
 
 /** Keys to store as secrets: those that came in as secrets plus the resource's secret properties. */
@@ -145,9 +154,10 @@ export function serve(plugin: Plugin): Promise<number> {
         checkConfig: unary("CheckConfig", async (req: providerPb.CheckRequest) => {
             const news = fromStruct(req.getNews());
             const failures = plugin.checkConfig(news.props);
+            const secrets = new Set([...news.secrets, "password"]);
             return new providerPb.CheckResponse()
-                .setInputs(toStruct(wrapSecrets(news.props, [...news.secrets, "password"])))
-                .setFailuresList(failureMsgs(failures));
+                .setInputs(toStruct(wrapSecrets(news.props, secrets)))
+                .setFailuresList(failureMsgs(failures, secrets));
         }),
         diffConfig: unary("DiffConfig", async (req: providerPb.DiffRequest) => {
             const olds = fromStruct(req.getOldInputs() ?? req.getOlds()).props;
@@ -198,9 +208,10 @@ export function serve(plugin: Plugin): Promise<number> {
                 news: news.props,
                 randomSeed: req.getRandomseed_asU8(),
             });
+            const secrets = secretKeys(def, news.secrets);
             return new providerPb.CheckResponse()
-                .setInputs(toStruct(wrapSecrets(inputs, secretKeys(def, news.secrets))))
-                .setFailuresList(failureMsgs(failures));
+                .setInputs(toStruct(wrapSecrets(inputs, secrets)))
+                .setFailuresList(failureMsgs(failures, secrets));
         }),
         diff: unary("Diff", async (req: providerPb.DiffRequest) => {
             const urn = req.getUrn();
