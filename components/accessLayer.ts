@@ -6,13 +6,14 @@
  * Order of creation (each step needs the one before):
  *   service role + connect group → database (+ ACL) → provider on the database → tenant roles →
  *   app + read-only roles (the app role is a member of the tenant roles it may SET ROLE to) →
- *   app schemas and grants → RLS guard → tenant schemas and grants.
+ *   app schemas and grants → pooler auth lookup (server.pooler) → RLS guard → tenant schemas and grants.
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config/schema";
 import { secretDsn } from "../lib/dsn";
 import { connectGroupName } from "../lib/naming";
 import { AppDatabase } from "./database";
+import { PoolerAuth } from "./poolerAuth";
 import { RlsGuard } from "./rlsGuard";
 import { AccessRoles, LoginRole } from "./roles";
 import type { ServerEndpoint } from "./server/endpoint";
@@ -99,6 +100,21 @@ export class AccessLayer extends pulumi.ComponentResource {
             after: [db.aclTail],
             provider: dbProvider,
         });
+        // A pgBouncer in front of an existing server looks passwords up in this database (poolerAuth.ts).
+        const pooler = c.server.mode === "existing" ? c.server.pooler : undefined;
+        if (pooler) {
+            new PoolerAuth(
+                `${name}-pooler-auth`,
+                {
+                    database: db.name,
+                    adminRole: ep.adminUser,
+                    authUser: pooler.authUser,
+                    after: [...db.ready],
+                    provider: dbProvider,
+                },
+                { parent: this },
+            );
+        }
         const guard = new RlsGuard(
             `${name}-guard`,
             {

@@ -37,6 +37,21 @@ const existing = z
         caCertPath: z.string().min(1).optional(),
         /** Whether the admin login is a real superuser (false on RDS, Cloud SQL, Supabase, ...). */
         superuser: z.boolean().default(false),
+        /**
+         * A pgBouncer in front of the server (e.g. scripts/local-pgbouncer.sh): the app, read-only and
+         * tenant DSNs go through it, the service DSN and the admin connection go direct. The stack
+         * creates its auth lookup function `pgbouncer.get_auth` in the app database
+         * (components/poolerAuth.ts); the auth role itself belongs to whoever runs the pooler.
+         */
+        pooler: z
+            .object({
+                host: z.string().min(1, "pooler.host may not be empty"),
+                port: port.default(6432),
+                /** The login pgBouncer looks passwords up as (auth_user); EXECUTE on the lookup is its alone. */
+                authUser: identifier("server.pooler.authUser").default("pgbouncer_auth"),
+            })
+            .strict()
+            .optional(),
     })
     .strict();
 

@@ -16,6 +16,8 @@
  *   execute (`authLookupFunctionSql`).
  */
 
+import { createHash, createHmac, pbkdf2Sync, randomBytes } from "crypto";
+
 /** The dedicated login role pgBouncer uses to look up passwords, and the schema of its lookup function. */
 export const PGBOUNCER_AUTH_USER = "pgbouncer_auth";
 export const PGBOUNCER_AUTH_SCHEMA = "pgbouncer";
@@ -218,4 +220,44 @@ export function authUserPasswordSql(envVar: string, authUser = PGBOUNCER_AUTH_US
     return [`\\getenv auth_password ${envVar}`, `ALTER ROLE ${ident(authUser)} PASSWORD :'auth_password';`, ""].join(
         "\n",
     );
+}
+
+/**
+ * The lookup function for a pgBouncer in front of an existing server (components/poolerAuth.ts):
+ * `<schema>.get_auth(username text) RETURNS text`, the login's secret (SCRAM verifier) from
+ * pg_catalog.pg_shadow, NULL for an unknown login or a superuser (pgBouncer treats NULL as a secret
+ * nothing matches). The Pulumi Function resource has no `SET search_path`, so the body names
+ * everything in pg_catalog, operators included: a caller's search_path cannot redirect it.
+ *
+ * pgBouncer before 1.20 has no `auth_dbname`: the query runs in the database the client asks for, so
+ * the function must exist in every database the pooler serves (the stack creates it in its own).
+ */
+export const AUTH_LOOKUP_FUNCTION = "get_auth";
+
+export function authLookupBody(): string {
+    return [
+        "",
+        "    SELECT s.passwd::pg_catalog.text",
+        "    FROM pg_catalog.pg_shadow s",
+        "    WHERE s.usename OPERATOR(pg_catalog.=) username",
+        "      AND NOT s.usesuper",
+        "",
+    ].join("\n");
+}
+
+/** The auth_query for `authLookupBody`'s scalar function: one row (user, secret or NULL). */
+export const scalarAuthQuery = (schema = PGBOUNCER_AUTH_SCHEMA): string =>
+    `SELECT $1, ${ident(schema)}.${AUTH_LOOKUP_FUNCTION}($1)`;
+
+/**
+ * A SCRAM-SHA-256 verifier for `password` (RFC 7677, PostgreSQL's `SCRAM-SHA-256$<iter>:<salt>$<stored>:<server>`),
+ * so `ALTER ROLE … PASSWORD '<verifier>'` never sends the password itself to the server (or its logs).
+ */
+export function scramSha256Verifier(password: string, salt: Buffer = randomBytes(16), iterations = 4096): string {
+    const salted = pbkdf2Sync(password.normalize("NFKC"), salt, iterations, 32, "sha256");
+    const clientKey = createHmac("sha256", salted).update("Client Key").digest();
+    const storedKey = createHash("sha256").update(clientKey).digest();
+    const serverKey = createHmac("sha256", salted).update("Server Key").digest();
+    const b64 = (b: Buffer) => b.toString("base64");
+    return `SCRAM-SHA-256$${iterations}:${b64(salt)}$${b64(storedKey)}:${b64(serverKey)}`;
 }

@@ -8,10 +8,12 @@ declare -A need=(
   [openssl]=openssl
   [psql]=postgresql-client
   [pgbackrest]=pgbackrest
+  [pgbouncer]=pgbouncer
 )
 missing=()
 for cmd in "${!need[@]}"; do
-  command -v "$cmd" >/dev/null 2>&1 || missing+=("${need[$cmd]}")
+  # pgbouncer lives in /usr/sbin, not on every user's PATH.
+  command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || missing+=("${need[$cmd]}")
 done
 # Server binaries for the throwaway local cluster.
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then missing+=(postgresql); fi

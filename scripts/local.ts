@@ -9,7 +9,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { engineEnv, localPg, ProjectStack, REPO } from "./lib/engine";
+import { engineEnv, localPg, localPooler, ProjectStack, REPO } from "./lib/engine";
 
 const STACK = "local";
 
@@ -39,6 +39,13 @@ export function providerSource(name: string, env: Record<string, string>): strin
     return "none found";
 }
 
+/** Where the local pgBouncer listens (started if needed), as server.pooler keys. */
+function poolerFacts(): { host: string; port: number; authUser: string } {
+    const p = localPooler();
+    log(`pgBouncer ${p.version} on ${p.host}:${p.port}`);
+    return { host: p.host, port: p.port, authUser: p.authUser };
+}
+
 /** Pulumi.local.yaml from the repo, with this machine's cluster facts filled in. */
 async function prepare(): Promise<ProjectStack> {
     const pg = localPg();
@@ -46,12 +53,16 @@ async function prepare(): Promise<ProjectStack> {
     const template = parse(fs.readFileSync(path.join(REPO, "Pulumi.local.yaml"), "utf8")) as {
         config: Record<string, unknown>;
     };
+    const declared = template.config["pgstack:server"] as { pooler?: object };
     const server = {
-        ...(template.config["pgstack:server"] as object),
+        ...declared,
         host: pg.host,
         port: pg.port,
         caCertPath: pg.ca,
         adminUser: pg.user,
+        // The app and tenant DSNs go through the local pgBouncer (scripts/local-pgbouncer.sh) when the
+        // stack file declares one; the service DSN goes direct.
+        ...(declared.pooler ? { pooler: { ...declared.pooler, ...poolerFacts() } } : {}),
     };
     await stack.configure({ ...template.config, "pgstack:server": server }, { adminPassword: pg.password });
     return stack;

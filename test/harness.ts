@@ -64,6 +64,7 @@ export const COMPONENT_TYPES = new Set<string>([
     "pgstack:access:AccessLayer",
     "pgstack:access:AccessRoles",
     "pgstack:access:RlsGuard",
+    "pgstack:access:PoolerAuth",
     "pgstack:restore:DumpRestore",
     "pgstack:access:AppDatabase",
     "pgstack:access:Tenant",

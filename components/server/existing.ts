@@ -31,8 +31,9 @@ export class ExistingServer extends pulumi.ComponentResource {
         this.endpoint = {
             host: pulumi.output(s.host),
             port: pulumi.output(s.port),
-            appHost: pulumi.output(s.host),
-            appPort: pulumi.output(s.port),
+            // The application's DSNs go through the pooler when there is one; migrations go direct.
+            appHost: pulumi.output(s.pooler?.host ?? s.host),
+            appPort: pulumi.output(s.pooler?.port ?? s.port),
             adminUser: pulumi.output(s.adminUser),
             adminPassword: pulumi.secret(args.adminPassword),
             caCertPath: pulumi.output(s.caCertPath),

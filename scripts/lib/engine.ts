@@ -74,6 +74,37 @@ export function localPg(): LocalPg {
     };
 }
 
+export interface LocalPooler {
+    host: string;
+    port: number;
+    /** The login pgBouncer looks passwords up as (server.pooler.authUser). */
+    authUser: string;
+    /** pgBouncer's version (Debian 12: 1.18, no auth_dbname). */
+    version: string;
+}
+
+/**
+ * Starts (once) the local cluster and a real pgBouncer in front of it (scripts/local-pgbouncer.sh:
+ * TLS from clients and to the server, SCRAM, transaction pooling, DISCARD ALL between clients) and
+ * returns where it listens. Idempotent: a running pooler is reloaded only when its config changed.
+ */
+export function localPooler(): LocalPooler {
+    const script = path.join(REPO, "scripts/local-pgbouncer.sh");
+    run("bash", [script, "start"]);
+    const facts = Object.fromEntries(
+        run("bash", [script, "env"])
+            .trim()
+            .split("\n")
+            .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
+    );
+    return {
+        host: facts.PGSTACK_POOLER_HOST,
+        port: Number(facts.PGSTACK_POOLER_PORT),
+        authUser: facts.PGSTACK_POOLER_AUTH_USER,
+        version: facts.PGSTACK_POOLER_VERSION,
+    };
+}
+
 export interface ProjectStackOptions {
     /** Where the stack lives (Pulumi.yaml, Pulumi.<stack>.yaml, state/): a new temp dir by default. */
     dir?: string;

@@ -113,6 +113,18 @@ const invalid: [string, Record<string, unknown>, string][] = [
         { server: { mode: "docker", caCertPath: "/ca", bindAddress: "0.0.0.0" } },
         "pgstack:server.bindAddress",
     ],
+    ["pooler without a host", { server: server({ pooler: { port: 6432 } }) }, "pgstack:server.pooler.host"],
+    ["pooler port out of range", { server: server({ pooler: { host: "p", port: 0 } }) }, "pgstack:server.pooler.port"],
+    [
+        "pooler auth user not an identifier",
+        { server: server({ pooler: { host: "p", authUser: "auth user" } }) },
+        "pgstack:server.pooler.authUser",
+    ],
+    [
+        "unknown pooler key",
+        { server: server({ pooler: { host: "p", poolMode: "x" } }) },
+        "pgstack:server.pooler.poolMode",
+    ],
     [
         "Docker with an unknown pool mode",
         { server: { mode: "docker", caCertPath: "/ca", pgbouncer: { poolMode: "fast" } } },
@@ -193,6 +205,12 @@ describe("safe defaults", () => {
 
     test("an insecure sslmode takes allowInsecureSsl", () => {
         expect(parseConfig({ ...minimal(), sslmode: "disable", allowInsecureSsl: true }).sslmode).toBe("disable");
+    });
+
+    test("an existing server has no pooler unless configured; its auth user defaults to pgbouncer_auth", () => {
+        expect(parseConfig(minimal()).server).not.toHaveProperty("pooler");
+        const c = parseConfig({ ...minimal(), server: server({ pooler: { host: "127.0.0.1" } }) });
+        expect(c.server).toMatchObject({ pooler: { host: "127.0.0.1", port: 6432, authUser: "pgbouncer_auth" } });
     });
 
     test("the read-only role is off unless asked for", () => {

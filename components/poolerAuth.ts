@@ -1,0 +1,97 @@
+/**
+ * What a pgBouncer in front of an existing server needs inside the app database (server.pooler):
+ * schema `pgbouncer` owned by the admin, and `pgbouncer.get_auth(username text) RETURNS text`, a
+ * SECURITY DEFINER function returning a login's secret from pg_catalog.pg_shadow (NULL for superusers),
+ * EXECUTE taken from PUBLIC and granted to the auth user only, plus the auth user's CONNECT (PUBLIC has
+ * none on the app database) and USAGE on the schema. pgBouncer runs
+ * `SELECT $1, pgbouncer.get_auth($1)` (lib/pgbouncer.ts) as the auth user for every login it does not
+ * know from its auth_file.
+ *
+ * It lives in the app database because pgBouncer before 1.20 has no `auth_dbname`: the lookup runs in
+ * the database the client asks for. The auth role itself is not created here: whoever runs the pooler
+ * owns it and its password (scripts/local-pgbouncer.sh locally), so the pooler can start before `up`.
+ */
+import * as postgresql from "@pulumi/postgresql";
+import * as pulumi from "@pulumi/pulumi";
+import { AUTH_LOOKUP_FUNCTION, authLookupBody, PGBOUNCER_AUTH_SCHEMA } from "../lib/pgbouncer";
+
+export interface PoolerAuthArgs {
+    database: pulumi.Input<string>;
+    /** The admin the provider connects as: owner of the schema and the function (it must read pg_shadow). */
+    adminRole: pulumi.Input<string>;
+    /** The pooler's auth_user; it must exist already. */
+    authUser: string;
+    /** Database-wide setup to wait for: the last grants on the database's ACL row (CONNECT chains after them). */
+    after: pulumi.Resource[];
+    /** The provider connected to the app database. */
+    provider: postgresql.Provider;
+}
+
+export class PoolerAuth extends pulumi.ComponentResource {
+    public readonly schemaName: pulumi.Output<string>;
+    /** `<schema>.get_auth`. */
+    public readonly functionName: pulumi.Output<string>;
+
+    constructor(name: string, args: PoolerAuthArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("pgstack:access:PoolerAuth", name, {}, opts);
+        const child = { parent: this, provider: args.provider };
+
+        const schema = new postgresql.Schema(
+            `${name}-schema`,
+            { name: PGBOUNCER_AUTH_SCHEMA, database: args.database, owner: args.adminRole, ifNotExists: true },
+            { ...child, dependsOn: args.after },
+        );
+        // Inputs exactly as the provider reads them back from pg_get_functiondef (a second `up` is a no-op).
+        const lookup = new postgresql.Function(
+            `${name}-get-auth`,
+            {
+                database: args.database,
+                schema: schema.name,
+                name: AUTH_LOOKUP_FUNCTION,
+                args: [{ name: "username", type: "text" }],
+                returns: "text",
+                language: "sql",
+                volatility: "STABLE",
+                securityDefiner: true,
+                body: authLookupBody(),
+            },
+            child,
+        );
+        // One catalog row (the function's ACL): the revoke from PUBLIC, then the auth user's EXECUTE.
+        const grantOn = {
+            database: args.database,
+            schema: schema.name,
+            objectType: "function",
+            objects: [lookup.name],
+        };
+        const noPublic = new postgresql.Grant(
+            `${name}-get-auth-no-public`,
+            { ...grantOn, role: "public", privileges: [] },
+            { ...child, dependsOn: [lookup] },
+        );
+        new postgresql.Grant(
+            `${name}-get-auth-execute`,
+            { ...grantOn, role: args.authUser, privileges: ["EXECUTE"] },
+            { ...child, dependsOn: [noPublic] },
+        );
+        new postgresql.Grant(
+            `${name}-schema-usage`,
+            {
+                database: args.database,
+                schema: schema.name,
+                role: args.authUser,
+                objectType: "schema",
+                privileges: ["USAGE"],
+            },
+            child,
+        );
+        new postgresql.Grant(
+            `${name}-connect`,
+            { database: args.database, role: args.authUser, objectType: "database", privileges: ["CONNECT"] },
+            { ...child, dependsOn: args.after },
+        );
+        this.schemaName = schema.name;
+        this.functionName = pulumi.interpolate`${schema.name}.${lookup.name}`;
+        this.registerOutputs({ schemaName: this.schemaName, functionName: this.functionName });
+    }
+}

@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# A real pgBouncer (Debian's package) in front of the local cluster of scripts/local-pg.sh, for the
+# `local` stack (server.pooler) and the integration tests: TLS required from clients (the cluster's
+# server certificate: SAN localhost, 127.0.0.1), verify-full to the server (the cluster's CA), SCRAM,
+# transaction pooling, DISCARD ALL between clients, 127.0.0.1 only. Its config is rendered by
+# lib/pgbouncer.ts (scripts/local-pgbouncer.ts); its auth role `pgbouncer_auth` is created here, the
+# lookup function by the stack (components/poolerAuth.ts) in the app database.
+#
+#   scripts/local-pgbouncer.sh start    # start the cluster if needed, (re)write the config, start or reload
+#   scripts/local-pgbouncer.sh env      # print PGSTACK_POOLER_* variables (shell syntax)
+#   scripts/local-pgbouncer.sh status | stop
+#
+# Env: PGSTACK_POOLER_DIR (where its files live), PGSTACK_POOLER_PORT (default: 56432, or the next free).
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(dirname "$here")
+
+log() { printf '[local-pgbouncer] %s\n' "$*" >&2; }
+die() {
+  printf '[local-pgbouncer] ERROR: %s\n' "$*" >&2
+  exit 1
+}
+
+# Like the cluster: as root, the pooler runs as `postgres` (pgBouncer refuses to run as root) and its
+# files live where that user can reach them.
+if [ "$(id -u)" = 0 ]; then
+  run_as=postgres
+  default_dir=/var/tmp/pgstack/local-pgbouncer
+else
+  run_as=
+  default_dir=${PGSTACK_CACHE:-$HOME/.cache/pgstack}/local-pgbouncer
+fi
+dir=${PGSTACK_POOLER_DIR:-$default_dir}
+facts=$dir/facts.env
+pidfile=$dir/pgbouncer.pid
+
+as_pg() {
+  if [ -n "$run_as" ]; then
+    runuser -u "$run_as" -- "$@"
+  else
+    "$@"
+  fi
+}
+
+bouncer_bin() {
+  command -v pgbouncer 2>/dev/null || { [ -x /usr/sbin/pgbouncer ] && echo /usr/sbin/pgbouncer; } ||
+    die "pgbouncer is not installed (scripts/deps.sh installs it)"
+}
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+choose_port() {
+  local p=${PGSTACK_POOLER_PORT:-56432}
+  while ! port_free "$p"; do p=$((p + 1)); done
+  echo "$p"
+}
+
+running() { [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
+
+wait_listening() {
+  local i
+  for i in $(seq 1 50); do
+    if ! port_free "$1"; then return 0; fi
+    sleep 0.1
+  done
+  return 1
+}
+
+start() {
+  local bin port changed version
+  bin=$(bouncer_bin)
+  bash "$here/local-pg.sh" start
+  # shellcheck disable=SC1090
+  eval "$(bash "$here/local-pg.sh" env | sed 's/^/export /')"
+  mkdir -p "$dir"
+  if [ -f "$facts" ]; then
+    # shellcheck disable=SC1090
+    . "$facts"
+    port=$PGSTACK_POOLER_PORT
+  else
+    port=$(choose_port)
+  fi
+  changed=$("$repo/node_modules/.bin/ts-node" --transpile-only "$repo/scripts/local-pgbouncer.ts" prepare "$dir" "$port")
+  [ -z "$run_as" ] || chown -R "$run_as" "$dir"
+  version=$("$bin" --version | sed -n 's/^PgBouncer //p' | head -1)
+  cat >"$facts" <<EOT
+PGSTACK_POOLER_HOST=127.0.0.1
+PGSTACK_POOLER_PORT=$port
+PGSTACK_POOLER_AUTH_USER=pgbouncer_auth
+PGSTACK_POOLER_DIR=$dir
+PGSTACK_POOLER_VERSION=$version
+EOT
+  if running; then
+    if [ "$changed" = changed ]; then
+      kill -HUP "$(cat "$pidfile")"
+      log "config changed: reloaded pgBouncer $version on 127.0.0.1:$port"
+    else
+      log "already running on 127.0.0.1:$port"
+    fi
+    return
+  fi
+  if ! port_free "$port"; then die "port $port is taken by another program"; fi
+  as_pg "$bin" -d -q "$dir/pgbouncer.ini" || { tail -20 "$dir/pgbouncer.log" >&2; die "pgBouncer did not start"; }
+  wait_listening "$port" || { tail -20 "$dir/pgbouncer.log" >&2; die "pgBouncer is not listening on $port"; }
+  log "started pgBouncer $version on 127.0.0.1:$port (TLS required, verify-full to the cluster, transaction pooling)"
+}
+
+case "${1:-start}" in
+start) start ;;
+env)
+  [ -f "$facts" ] || die "no pooler yet: run scripts/local-pgbouncer.sh start"
+  cat "$facts"
+  ;;
+status)
+  if [ -f "$facts" ] && running; then
+    cat "$facts"
+  else
+    echo "not running"
+    exit 3
+  fi
+  ;;
+stop)
+  if running; then
+    pid=$(cat "$pidfile")
+    kill -INT "$pid"
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  fi
+  log "stopped"
+  ;;
+*) die "usage: $0 start|env|status|stop" ;;
+esac
