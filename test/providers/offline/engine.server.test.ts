@@ -47,15 +47,16 @@ let dir: string;
 let stack: Stack;
 let env: Record<string, string>;
 let roleName: string;
+let loginDb: string;
 
 async function canLogin(password: string): Promise<boolean> {
-    // The cluster's postgres database may have lost PUBLIC CONNECT (the project's stack revokes it).
+    // A database of its own: the project's stack revokes PUBLIC CONNECT on `postgres`.
     const c = new Client({
         host: pg.host,
         port: pg.port,
         user: roleName,
         password,
-        database: "offp_login",
+        database: loginDb,
         ssl: { ca: fs.readFileSync(pg.ca, "utf8"), rejectUnauthorized: true },
     });
     try {
@@ -88,6 +89,7 @@ async function adminQuery(sql: string): Promise<unknown[]> {
 beforeAll(async () => {
     pg = localPg();
     roleName = unique("offp_engine");
+    loginDb = unique("offp_login");
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "offp-engine-"));
     fs.mkdirSync(path.join(dir, "state"));
     fs.writeFileSync(path.join(dir, "index.ts"), PROGRAM);
@@ -134,11 +136,12 @@ beforeAll(async () => {
         roleName: { value: roleName },
         seed: { value: "one" },
     });
-    await adminQuery("CREATE DATABASE offp_login").catch(() => undefined);
+    await adminQuery(`CREATE DATABASE "${loginDb}"`);
 });
 
 afterAll(async () => {
     await stack?.destroy().catch(() => undefined);
+    await adminQuery(`DROP DATABASE IF EXISTS "${loginDb}" WITH (FORCE)`).catch(() => undefined);
     await adminQuery(`DROP ROLE IF EXISTS "${roleName}"`).catch(() => undefined);
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -150,7 +153,7 @@ test("Role + RandomPassword: create, no-op, rotate by keepers, no plaintext in s
     const pw1 = String(first.outputs.password.value);
     expect(first.outputs.password.secret).toBe(true);
     expect(pw1).toMatch(/^[A-Za-z0-9]{32}$/);
-    await adminQuery(`GRANT CONNECT ON DATABASE offp_login TO "${roleName}"`);
+    await adminQuery(`GRANT CONNECT ON DATABASE "${loginDb}" TO "${roleName}"`);
     expect(await canLogin(pw1)).toBe(true);
 
     // A second run plans nothing (preview fails on any change with expectNoChanges).
