@@ -81,6 +81,8 @@ export interface LocalPooler {
     authUser: string;
     /** pgBouncer's version (Debian 12: 1.18, no auth_dbname). */
     version: string;
+    /** Where its files live (pgbouncer.ini, pgbouncer.pid, pgbouncer.log). */
+    dir: string;
 }
 
 /**
@@ -102,6 +104,7 @@ export function localPooler(): LocalPooler {
         port: Number(facts.PGSTACK_POOLER_PORT),
         authUser: facts.PGSTACK_POOLER_AUTH_USER,
         version: facts.PGSTACK_POOLER_VERSION,
+        dir: facts.PGSTACK_POOLER_DIR,
     };
 }
 
