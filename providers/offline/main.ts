@@ -19,7 +19,7 @@ async function main(): Promise<void> {
     if (name === "postgresql") plugin = postgresqlPlugin();
     else if (name === "random") plugin = randomPlugin();
     else throw new Error(`unknown plugin "${name}" (expected --plugin postgresql|random)`);
-    const port = await serve(plugin);
+    const { port } = await serve(plugin);
     process.stdout.write(`${port}\n`);
     const stop = () => {
         void Promise.resolve(plugin.close?.()).finally(() => process.exit(0));

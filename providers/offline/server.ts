@@ -94,7 +94,13 @@ function secretKeys(def: ResourceDef<unknown>, incoming: Set<string>): Set<strin
     return keys;
 }
 
-export function serve(plugin: Plugin): Promise<number> {
+export interface Served {
+    port: number;
+    /** Stops the server (tests). */
+    stop(): Promise<void>;
+}
+
+export function serve(plugin: Plugin): Promise<Served> {
     const resourceDef = (type: string, urn: string): ResourceDef<unknown> => {
         const def = plugin.resources[type];
         if (!def) {
@@ -316,7 +322,13 @@ export function serve(plugin: Plugin): Promise<number> {
     return new Promise((resolve, reject) => {
         server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, port) => {
             if (err) return reject(err);
-            resolve(port);
+            resolve({
+                port,
+                stop: async () => {
+                    server.forceShutdown();
+                    await plugin.close?.();
+                },
+            });
         });
     });
 }
