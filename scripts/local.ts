@@ -5,11 +5,13 @@
  *
  *   npm run local:up        npm run local:preview        npm run local:down
  *   npm run local:outputs [-- --json] [-- --show-secrets]
+ *   npm run local:recover   (after an interrupted up: docs/runbooks/tenants.md)
  */
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { engineEnv, localPg, localPooler, ProjectStack, REPO } from "./lib/engine";
+import { Client, escapeIdentifier } from "pg";
+import { engineEnv, LocalPg, localPg, localPooler, ProjectStack, REPO } from "./lib/engine";
 
 const STACK = "local";
 
@@ -47,7 +49,7 @@ function poolerFacts(): { host: string; port: number; authUser: string } {
 }
 
 /** Pulumi.local.yaml from the repo, with this machine's cluster facts filled in. */
-async function prepare(): Promise<ProjectStack> {
+async function prepare(): Promise<{ stack: ProjectStack; pg: LocalPg; database: string }> {
     const pg = localPg();
     const stack = await ProjectStack.open(STACK, { dir: stackDir() });
     const template = parse(fs.readFileSync(path.join(REPO, "Pulumi.local.yaml"), "utf8")) as {
@@ -65,7 +67,70 @@ async function prepare(): Promise<ProjectStack> {
         ...(declared.pooler ? { pooler: { ...declared.pooler, ...poolerFacts() } } : {}),
     };
     await stack.configure({ ...template.config, "pgstack:server": server }, { adminPassword: pg.password });
-    return stack;
+    return { stack, pg, database: String(template.config["pgstack:databaseName"]) };
+}
+
+/** The local stack's database and roles, as the admin sees them on the cluster. */
+async function retained(pg: LocalPg, database: string): Promise<{ database: boolean; roles: string[] }> {
+    const c = new Client({
+        host: pg.host,
+        port: pg.port,
+        user: pg.user,
+        password: pg.password,
+        database: "postgres",
+        ssl: { ca: fs.readFileSync(pg.ca, "utf8"), rejectUnauthorized: true, servername: "localhost" },
+    });
+    await c.connect();
+    try {
+        const db = await c.query("SELECT 1 FROM pg_database WHERE datname = $1", [database]);
+        const roles = await c.query("SELECT rolname FROM pg_roles WHERE rolname LIKE $1 ORDER BY 1", [
+            `${database.replace(/_/g, "\\_")}\\_%`,
+        ]);
+        return { database: (db.rowCount ?? 0) > 0, roles: roles.rows.map((r: { rolname: string }) => r.rolname) };
+    } finally {
+        await c.end();
+    }
+}
+
+/**
+ * After `local:down`, the database and the service role that owns it are still on the cluster (kept
+ * on purpose) while the stack's state no longer holds them, so a new `up` would fail on "already
+ * exists" (the postgresql provider, like upstream, does not adopt). Say so before touching anything.
+ */
+async function checkNothingOrphaned(stack: ProjectStack, pg: LocalPg, database: string): Promise<void> {
+    const state = JSON.parse(stack.exportState()) as { deployment?: { resources?: unknown[] } };
+    if ((state.deployment?.resources ?? []).length > 0) return;
+    const left = await retained(pg, database);
+    if (!left.database && left.roles.length === 0) return;
+    throw new Error(
+        `database ${database} and roles ${left.roles.join(", ")} were kept by an earlier local:down ` +
+            "(retainOnDelete) and this stack no longer manages them. To start over, delete them: " +
+            "npm run local:down -- --purge   (or scripts/local-pg.sh destroy for the whole cluster)",
+    );
+}
+
+/** `local:down --purge`: what local:down keeps on purpose (the database, the service role), deleted. */
+async function purge(pg: LocalPg, database: string): Promise<void> {
+    const left = await retained(pg, database);
+    const c = new Client({
+        host: pg.host,
+        port: pg.port,
+        user: pg.user,
+        password: pg.password,
+        database: "postgres",
+        ssl: { ca: fs.readFileSync(pg.ca, "utf8"), rejectUnauthorized: true, servername: "localhost" },
+    });
+    await c.connect();
+    try {
+        await c.query(`DROP DATABASE IF EXISTS ${escapeIdentifier(database)} WITH (FORCE)`);
+        for (const r of left.roles) {
+            await c.query(`DROP OWNED BY ${escapeIdentifier(r)}`);
+            await c.query(`DROP ROLE ${escapeIdentifier(r)}`);
+        }
+    } finally {
+        await c.end();
+    }
+    log(`purged: database ${database}, roles ${left.roles.join(", ") || "(none)"}`);
 }
 
 /** Outputs as JSON; secret values are shown only with --show-secrets. */
@@ -77,7 +142,7 @@ async function outputs(stack: ProjectStack, showSecrets: boolean): Promise<Recor
 }
 
 async function main(cmd: string, flags: string[]): Promise<void> {
-    const stack = await prepare();
+    const { stack, pg, database } = await prepare();
     const showSecrets = flags.includes("--show-secrets");
     if (cmd === "outputs") {
         const outs = await outputs(stack, showSecrets);
@@ -91,21 +156,32 @@ async function main(cmd: string, flags: string[]): Promise<void> {
     for (const p of ["postgresql", "random"]) log(`provider ${p}: ${providerSource(p, stack.env)}`);
     const onOutput = (s: string) => process.stdout.write(s);
     log(`pulumi ${cmd} (stack ${STACK}, state in ${stack.dir})`);
-    if (cmd === "up") {
+    if (cmd === "recover") {
+        const done = await stack.recoverInterrupted();
+        log(`${done.imported} pending create(s) looked up by ID, ${done.cleared} cleared; now: npm run local:up`);
+    } else if (cmd === "up") {
+        await checkNothingOrphaned(stack, pg, database);
         await stack.stack.up({ onOutput, color: "never" });
         process.stdout.write(`${JSON.stringify(await outputs(stack, false), null, 2)}\n`);
         log("DSNs are secret outputs: npm run local:outputs -- --json --show-secrets");
     } else if (cmd === "down") {
         await stack.stack.destroy({ onOutput, color: "never" });
-        log("destroyed; the database, the tenant schemas and the service role that owns them are kept");
+        if (flags.includes("--purge")) {
+            await purge(pg, database);
+        } else {
+            log(
+                `destroyed; database ${database} (tenant schemas and rows included) and the service role that owns it ` +
+                    "are kept: npm run local:down -- --purge deletes them",
+            );
+        }
     } else {
         await stack.stack.preview({ onOutput, diff: true, color: "never" });
     }
 }
 
 const [cmd = "up", ...flags] = process.argv.slice(2);
-if (!["up", "preview", "down", "outputs"].includes(cmd)) {
-    log(`usage: ts-node scripts/local.ts up|preview|down|outputs [--json] [--show-secrets]`);
+if (!["up", "preview", "down", "outputs", "recover"].includes(cmd)) {
+    log(`usage: ts-node scripts/local.ts up|preview|down|recover|outputs [--json] [--show-secrets]`);
     process.exit(2);
 }
 main(cmd, flags).catch((e: Error) => {

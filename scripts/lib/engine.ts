@@ -10,6 +10,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
+import { PendingOperation, planPendingCreates } from "../../lib/pending";
 
 export const REPO = path.resolve(__dirname, "../..");
 
@@ -215,6 +216,11 @@ export class ProjectStack {
         return r.stdout;
     }
 
+    /** Settles what an interrupted `up` left behind: see recoverInterrupted. */
+    async recoverInterrupted(providerDb = "postgres"): Promise<{ imported: number; cleared: number }> {
+        return recoverInterrupted(this.stack, this.dir, this.env, providerDb);
+    }
+
     stackFile(): string {
         return fs.readFileSync(path.join(this.dir, `Pulumi.${this.name}.yaml`), "utf8");
     }
@@ -244,4 +250,46 @@ export class ProjectStack {
         await this.stack.workspace.removeStack(this.name, { force: true }).catch(() => undefined);
         fs.rmSync(this.dir, { recursive: true, force: true });
     }
+}
+
+/**
+ * Settles what an interrupted `up` left behind (docs/runbooks/tenants.md, "An interrupted up"):
+ * releases the dead run's lock; every pending create whose provider ID is known from its inputs
+ * (lib/pending.ts) goes into the state with that ID (`pulumi stack import` of the edited state), so
+ * the refresh that follows reads it: kept if the server has it, dropped (and created by the next `up`)
+ * if not; the other pending creates (random passwords: nothing on the server) are cleared.
+ * `pulumi refresh --import-pending-creates` would be the CLI's own way, but this engine (3.259) drops
+ * the "importing" operations it makes without reading them. The state is read with
+ * `pulumi stack export` (secrets stay encrypted), not the Automation API's --show-secrets export.
+ */
+export async function recoverInterrupted(
+    stack: Stack,
+    cwd: string,
+    env: Record<string, string | undefined>,
+    providerDb = "postgres",
+): Promise<{ imported: number; cleared: number }> {
+    await stack.cancel().catch(() => undefined);
+    const r = spawnSync("pulumi", ["stack", "export", "--stack", stack.name, "--non-interactive"], {
+        cwd,
+        env,
+        encoding: "utf8",
+        maxBuffer: 256 * 1024 * 1024,
+    });
+    if (r.status !== 0) throw new Error(`pulumi stack export failed:\n${r.stderr}`);
+    const exported = JSON.parse(r.stdout) as {
+        deployment: { resources?: { urn: string }[]; pending_operations?: PendingOperation[] };
+    };
+    const pending = exported.deployment.pending_operations ?? [];
+    const plan = planPendingCreates(pending, providerDb);
+    if (plan.imports.length > 0) {
+        const ids = new Map(plan.imports);
+        const adopted = pending
+            .filter((op) => op.type === "creating" && ids.has(op.resource.urn))
+            .map((op) => ({ ...op.resource, id: ids.get(op.resource.urn), outputs: op.resource.inputs ?? {} }));
+        exported.deployment.resources = [...(exported.deployment.resources ?? []), ...adopted];
+        exported.deployment.pending_operations = pending.filter((op) => !ids.has(op.resource.urn));
+        await stack.importStack(exported as never);
+    }
+    await stack.refresh({ clearPendingCreates: true, color: "never" });
+    return { imported: plan.imports.length, cleared: plan.clear.length };
 }

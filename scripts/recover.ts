@@ -1,0 +1,31 @@
+/**
+ * After an interrupted `pulumi up` (killed, a lost runner): release the stack's lock and settle the
+ * operations the dead run left pending, so the next `pulumi up` converges with no SQL by hand.
+ * Run it where you run `pulumi` for that stack (the project directory, with the backend and
+ * passphrase in the environment):
+ *
+ *   npm run recover -- --stack staging [--provider-db postgres]
+ *
+ * See docs/runbooks/tenants.md, "An interrupted up".
+ */
+import { LocalWorkspace } from "@pulumi/pulumi/automation";
+import { recoverInterrupted } from "./lib/engine";
+
+async function main(argv: string[]): Promise<void> {
+    const opt = (name: string) => {
+        const i = argv.indexOf(`--${name}`);
+        return i >= 0 ? argv[i + 1] : undefined;
+    };
+    const stackName = opt("stack");
+    if (!stackName) throw new Error("usage: npm run recover -- --stack <stack> [--provider-db <database>]");
+    const stack = await LocalWorkspace.selectStack({ stackName, workDir: process.cwd() });
+    const done = await recoverInterrupted(stack, process.cwd(), process.env, opt("provider-db") ?? "postgres");
+    process.stderr.write(
+        `[recover] ${stackName}: ${done.imported} pending create(s) looked up by ID, ${done.cleared} cleared; now run \`pulumi up\`\n`,
+    );
+}
+
+main(process.argv.slice(2)).catch((e: Error) => {
+    process.stderr.write(`[recover] ${e.message}\n`);
+    process.exit(1);
+});
