@@ -2,9 +2,9 @@
  * Scale benchmark through the real engine, the offline postgresql/random provider and the local TLS
  * cluster (scripts/local-pg.sh), next to a plain-SQL floor and the mock-mode program time.
  *
- *   npm run bench                         # tenants 10,100,300, 3 runs, mock 100,1000, levers at 100
+ *   npm run bench                         # tenants 10,100,300 (300: 1 run), 3 runs, mock 100,1000, levers at 100
  *   npm run bench -- --quick              # tenants 10,100, 1 run, mock 100 (a fast check)
- *   npm run bench -- --tenants=10,100 --runs=2 --levers=skip-checkpoints --lever-tenants=100
+ *   npm run bench -- --tenants=10,100 --runs=2 --runs-for=100:1 --levers=skip-checkpoints --lever-tenants=100
  *        --mock=100,1000 --mock-runs=3 --stack-trace-limit=5 --out=bench/results/scale.md
  *
  * Per tenant count N (plus N=0, the empty stack every no-op ratio is taken against) and per run,
@@ -33,6 +33,8 @@ import { median, mockRun } from "./mock-scale";
 interface Options {
     tenants: number[];
     runs: number;
+    /** Fewer runs for some sizes (--runs-for=300:1): the first `up` grows faster than linearly. */
+    runsFor: Record<number, number>;
     mock: number[];
     mockRuns: number;
     levers: string[];
@@ -63,6 +65,7 @@ function parseArgs(argv: string[]): Options {
         "quick",
         "tenants",
         "runs",
+        "runs-for",
         "mock",
         "mock-runs",
         "levers",
@@ -75,6 +78,7 @@ function parseArgs(argv: string[]): Options {
         quick,
         tenants: nums("tenants", quick ? "10,100" : "10,100,300"),
         runs: Number(flags.get("runs") ?? (quick ? "1" : "3")),
+        runsFor: Object.fromEntries(list("runs-for", quick ? "" : "300:1").map((kv) => kv.split(":").map(Number))),
         mock: nums("mock", quick ? "100" : "100,1000"),
         mockRuns: Number(flags.get("mock-runs") ?? flags.get("runs") ?? (quick ? "1" : "3")),
         levers: list("levers", "skip-checkpoints,stack-trace-limit"),
@@ -591,7 +595,7 @@ async function main(): Promise<void> {
     ];
     for (let run = 0; run < Math.max(o.runs, o.mockRuns); run++) {
         if (run < o.runs) {
-            for (const n of sizes) {
+            for (const n of sizes.filter((s) => run < (o.runsFor[s] ?? o.runs))) {
                 const db = `bench_${process.pid}_f${n}r${run}`;
                 await dropScenario(db);
                 try {
