@@ -82,7 +82,7 @@ function parseArgs(argv: string[]): Options {
         mock: nums("mock", quick ? "100" : "100,1000"),
         mockRuns: Number(flags.get("mock-runs") ?? flags.get("runs") ?? (quick ? "1" : "3")),
         levers: list("levers", "skip-checkpoints,stack-trace-limit"),
-        leverTenants: nums("lever-tenants", "100"),
+        leverTenants: nums("lever-tenants", "0,100"),
         stackTraceLimit: Number(flags.get("stack-trace-limit") ?? "5"),
         out: path.resolve(flags.get("out") ?? path.join(__dirname, "results", "scale.md")),
     };
@@ -487,6 +487,17 @@ function render(r: Results, command: string): string {
             }
         }
         L.push("");
+        if (o.leverTenants.includes(0)) {
+            for (const n of o.leverTenants.filter((x) => x > 0)) {
+                for (const v of [BASE, ...o.levers.map((k) => LEVERS[k])]) {
+                    L.push(
+                        `- ${v.label}: no-op \`up\` t(${n}) / t(0) = ${ratio(med(v.key, n, "noop"), med(v.key, 0, "noop"))}; ` +
+                            `first \`up\` t(${n}) / floor = ${ratio(med(v.key, n, "up"), floor(n))}.`,
+                    );
+                }
+            }
+            L.push("");
+        }
     }
 
     // Provider vs engine.
@@ -595,7 +606,8 @@ async function main(): Promise<void> {
     ];
     for (let run = 0; run < Math.max(o.runs, o.mockRuns); run++) {
         if (run < o.runs) {
-            for (const n of sizes.filter((s) => run < (o.runsFor[s] ?? o.runs))) {
+            // Sizes with fewer runs take the last rounds: the other sizes have their figures first.
+            for (const n of sizes.filter((s) => run >= o.runs - (o.runsFor[s] ?? o.runs))) {
                 const db = `bench_${process.pid}_f${n}r${run}`;
                 await dropScenario(db);
                 try {
