@@ -58,7 +58,6 @@ export class AccessLayer extends pulumi.ComponentResource {
             {
                 name: c.databaseName,
                 serviceRole: this.roles.service.role.name,
-                connectGroup: this.roles.connectGroup.name,
                 lockedDatabases: [...new Set([ep.maintenanceDatabase, "template1"])],
                 extensions: c.extensions,
                 protection: c.dataProtection,
@@ -69,6 +68,7 @@ export class AccessLayer extends pulumi.ComponentResource {
         this.databaseName = db.name;
         // Roles are dropped through a connection to the app database (see LoginArgs.provider).
         const dbProvider = adminProvider(`${name}-db-provider`, { ...ep.admin, database: db.name }, { parent: this });
+        const connectGroup = this.roles.createConnectGroup(dbProvider);
 
         for (const tenant of c.tenants) {
             this.tenants[tenant.id] = new Tenant(
@@ -77,7 +77,7 @@ export class AccessLayer extends pulumi.ComponentResource {
                     tenant,
                     rolePrefix: c.tenantRolePrefix,
                     access: c.tenantAccess,
-                    connectGroup: this.roles.connectGroup.name,
+                    connectGroup: connectGroup.name,
                     globalSeed: c.rotation.seed,
                     sslmode: c.sslmode,
                     endpoint: ep,
@@ -94,6 +94,7 @@ export class AccessLayer extends pulumi.ComponentResource {
         });
 
         db.grantAppRoles({
+            connectGroup: connectGroup.name,
             appRole: this.roles.app.role.name,
             readonlyRole: this.roles.readonly?.role.name,
             schemas: c.schemas,
@@ -122,7 +123,7 @@ export class AccessLayer extends pulumi.ComponentResource {
                 adminRole: ep.adminUser,
                 tenantRolePrefix: c.tenantRolePrefix,
                 users: {
-                    connect: this.roles.connectGroup.name,
+                    connect: connectGroup.name,
                     service: this.roles.service.role.name,
                     app: this.roles.app.role.name,
                 },

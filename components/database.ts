@@ -17,7 +17,6 @@ export interface AppDatabaseArgs {
     name: string;
     /** Role names; Inputs so the database waits for the roles. */
     serviceRole: pulumi.Input<string>;
-    connectGroup: pulumi.Input<string>;
     /** Databases every role can reach by default (the maintenance database, template1): PUBLIC loses CONNECT. */
     lockedDatabases: string[];
     extensions: string[];
@@ -27,6 +26,7 @@ export interface AppDatabaseArgs {
 }
 
 export interface AppGrantsArgs {
+    connectGroup: pulumi.Input<string>;
     appRole: pulumi.Input<string>;
     readonlyRole?: pulumi.Input<string>;
     schemas: string[];
@@ -43,7 +43,7 @@ export class AppDatabase extends pulumi.ComponentResource {
     /** The database-wide setup (ACL, extensions; then the app grants): tenants' grants wait for it. */
     public readonly ready: pulumi.Resource[] = [];
     /** The last grant on the database's ACL row: the next one chains after it. */
-    public readonly aclTail: pulumi.Resource;
+    public aclTail: pulumi.Resource;
     private readonly args: AppDatabaseArgs;
     private readonly baseName: string;
 
@@ -66,12 +66,7 @@ export class AppDatabase extends pulumi.ComponentResource {
             { database: db.name, role: "public", objectType: "database", privileges: [] },
             child,
         );
-        const groupConnect = new postgresql.Grant(
-            `${name}-connect`,
-            { database: db.name, role: args.connectGroup, objectType: "database", privileges: ["CONNECT"] },
-            { ...child, dependsOn: [noPublicConnect] },
-        );
-        this.aclTail = groupConnect;
+        this.aclTail = noPublicConnect;
         // S5: "never CREATE or TEMPORARY" must hold outside the app database too: without this every
         // role (tenants included) can connect to the maintenance database and create TEMP tables there.
         for (const other of args.lockedDatabases) {
@@ -98,7 +93,7 @@ export class AppDatabase extends pulumi.ComponentResource {
         const extensions = args.extensions.map(
             (ext) => new postgresql.Extension(`${name}-ext-${ext}`, { name: ext, database: db.name }, child),
         );
-        this.ready.push(groupConnect, publicSchema, noPublicExecute, ...extensions);
+        this.ready.push(publicSchema, noPublicExecute, ...extensions);
     }
 
     grantAppRoles(a: AppGrantsArgs): void {
@@ -107,13 +102,20 @@ export class AppDatabase extends pulumi.ComponentResource {
         const child = { parent: this, provider };
         const protection = this.args.protection;
 
+        // One catalog row (the database's ACL): one grant after the other.
+        const groupConnect = new postgresql.Grant(
+            `${name}-connect`,
+            { database: this.name, role: a.connectGroup, objectType: "database", privileges: ["CONNECT"] },
+            { ...child, dependsOn: a.after },
+        );
         // The app role is NOINHERIT (roles.ts): CONNECT is its own, not the group's.
         const appConnect = new postgresql.Grant(
             `${name}-app-connect`,
             { database: this.name, role: a.appRole, objectType: "database", privileges: ["CONNECT"] },
-            { ...child, dependsOn: a.after },
+            { ...child, dependsOn: [groupConnect] },
         );
-        this.ready.push(appConnect);
+        this.ready.push(groupConnect, appConnect);
+        this.aclTail = appConnect;
 
         const schemas = a.schemas.map((schemaName) => {
             const schema = new postgresql.Schema(

@@ -3,9 +3,10 @@
  * optional read-only role, and a NOLOGIN group that carries CONNECT on the database for tenants and
  * the read-only role. None of them is ever superuser, createrole, createdb, replication or bypassrls.
  *
- * Two steps, because the app role's memberships name the tenant roles: the constructor creates the
- * service role and the connect group (they must exist before the database), `createLogins` the app
- * and read-only roles once the tenant roles exist.
+ * Three steps: the constructor creates the service role (it must exist before the database it
+ * owns); `createConnectGroup` the group, through the provider on the app database once it exists;
+ * `createLogins` the app and read-only roles once the tenant roles exist (the app role's memberships
+ * name them).
  */
 import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
@@ -59,7 +60,8 @@ export interface LoginRole {
 
 export class AccessRoles extends pulumi.ComponentResource {
     public readonly service: LoginRole;
-    public readonly connectGroup: postgresql.Role;
+    /** Set by createConnectGroup. */
+    public connectGroup!: postgresql.Role;
     /** Set by createLogins. */
     public app!: LoginRole;
     public readonly?: LoginRole;
@@ -71,11 +73,6 @@ export class AccessRoles extends pulumi.ComponentResource {
         this.args = args;
         this.baseName = name;
 
-        this.connectGroup = new postgresql.Role(
-            `${name}-connect-group`,
-            { ...LEAST_PRIVILEGE, name: args.names.connectGroup, login: false },
-            { parent: this, provider: args.provider },
-        );
         // The service role owns the database, so CONNECT is its own. It owns every object migrations
         // create, so it goes when the data goes, not before (review D4: DROP ROLE of an owner fails,
         // and REASSIGN OWNED would hand the data to whoever runs the destroy).
@@ -83,6 +80,20 @@ export class AccessRoles extends pulumi.ComponentResource {
             provider: args.provider,
             retainOnDelete: args.retainOnDelete,
         });
+    }
+
+    /**
+     * The NOLOGIN group tenants (and the read-only role) get CONNECT and the RLS guard through. Made
+     * through the provider on the app database, like the login roles (LoginArgs.provider): what
+     * migrations grant it there (a shared table) does not block its removal.
+     */
+    createConnectGroup(provider: postgresql.Provider): postgresql.Role {
+        this.connectGroup = new postgresql.Role(
+            `${this.baseName}-connect-group`,
+            { ...LEAST_PRIVILEGE, name: this.args.names.connectGroup, login: false },
+            { parent: this, provider },
+        );
+        return this.connectGroup;
     }
 
     /**

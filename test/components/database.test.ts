@@ -69,7 +69,7 @@ test("every PostgreSQL resource goes through the stack's admin provider or its t
     expect(pg.length).toBeGreaterThan(10);
     for (const r of pg) expect(r.provider).toMatch(/pgstack-server-provider|pgstack-db-provider/);
     // What must exist before the database goes through the admin provider.
-    for (const n of ["pgstack-roles-service-role", "pgstack-roles-connect-group", "pgstack-db-database"]) {
+    for (const n of ["pgstack-roles-service-role", "pgstack-db-database"]) {
         expect(run.mocks.resources.find((r) => r.name === n)?.provider).toMatch(/pgstack-server-provider/);
     }
 });

@@ -90,3 +90,14 @@ test("without readonlyRole there is no read-only role or DSN", async () => {
     expect(r.mocks.ofType(ROLE).map((x) => x.inputs.name)).not.toContain("app_readonly");
     expect(r.outputs.DATABASE_READONLY_URL).toBeUndefined();
 });
+
+test("D4: the connect group and the login roles are created (so dropped) through the provider on the app database", () => {
+    for (const n of ["pgstack-roles-connect-group", "pgstack-roles-app-role", "pgstack-roles-readonly-role"]) {
+        expect(run.mocks.resources.find((r) => r.name === n)?.provider).toMatch(/pgstack-db-provider/);
+    }
+    // The service role must exist before the database it owns: the admin provider.
+    expect(run.mocks.resources.find((r) => r.name === "pgstack-roles-service-role")?.provider).toMatch(
+        /pgstack-server-provider/,
+    );
+    expect(run.mocks.options.get("pgstack-roles-service-role")?.retainOnDelete).toBe(true);
+});

@@ -176,7 +176,7 @@ afterAll(async () => {
 });
 
 describe("the local stack through the real engine", () => {
-    test("1. `up` from empty converges; then `preview` shows no changes and a second `up` changes nothing", async () => {
+    test("1. `up` from empty converges; then `preview` shows no changes and a second `up` changes nothing (D3: the RLS helper reads back as declared)", async () => {
         const first = await up();
         expect(changed(first).length).toBeGreaterThan(20);
         const preview = await stack.stack.preview({ onOutput: record, expectNoChanges: true, color: "never" });
@@ -269,6 +269,44 @@ describe("the local stack through the real engine", () => {
         });
     });
 
+    test("S2: the read-only role cannot run a writing function a migration adds", async () => {
+        const o = await outputs();
+        await asDsn(
+            o.DATABASE_SERVICE_URL,
+            "CREATE FUNCTION app.purge_orders() RETURNS void LANGUAGE sql SECURITY DEFINER AS 'DELETE FROM app.orders'",
+        );
+        await expect(asDsn(o.DATABASE_READONLY_URL, "SELECT app.purge_orders()")).rejects.toThrow(/permission denied/);
+        expect(await asDsn(o.DATABASE_READONLY_URL, "SELECT count(*)::int AS n FROM app.orders")).toEqual([{ n: 1 }]);
+        // The app role may (EXECUTE by default privileges on the app schema); it rolls back here.
+        await withClient(dsnClient(o.DATABASE_URL), async (c) => {
+            await c.query("BEGIN");
+            await c.query("SELECT app.purge_orders()");
+            await c.query("ROLLBACK");
+        });
+    });
+
+    test("S5: no stack role can connect to the maintenance database or template1", async () => {
+        const o = await outputs();
+        for (const url of [o.DATABASE_URL, o.DATABASE_READONLY_URL, o.TENANT_DATABASE_URLS.acme]) {
+            for (const other of ["postgres", "template1"]) {
+                const u = new URL(url);
+                u.pathname = `/${other}`;
+                await expect(asDsn(u.toString(), "CREATE TEMP TABLE evil (x int)")).rejects.toThrow(
+                    /permission denied for database/,
+                );
+            }
+        }
+    });
+
+    test("S9: login roles resolve names in their own schemas, never through public", async () => {
+        const o = await outputs();
+        expect(await asDsn(o.DATABASE_URL, "SELECT current_setting('search_path') AS p")).toEqual([{ p: "app" }]);
+        expect(await asDsn(o.TENANT_DATABASE_URLS.acme, "SELECT current_setting('search_path') AS p")).toEqual([
+            { p: "tenant_acme" },
+        ]);
+        expect(await asDsn(o.TENANT_DATABASE_URLS.acme, "SELECT count(*)::int AS n FROM items")).toEqual([{ n: 1 }]);
+    });
+
     test("4. a non-TLS connection is refused; sslmode=verify-full verifies against the cluster's CA", async () => {
         const o = await outputs();
         const url = new URL(o.DATABASE_URL);
@@ -301,8 +339,13 @@ describe("the local stack through the real engine", () => {
         await asDsn(o.TENANT_DATABASE_URLS.initech, "INSERT INTO tenant_initech.items VALUES (1)");
     });
 
-    test("5b. removing a tenant keeps its schema and rows, and its role can no longer log in", async () => {
+    test("5b. removing a tenant keeps its schema and rows, and its role can no longer log in (D4: not even a large object it owns blocks the removal)", async () => {
         const before = await outputs();
+        // A large object needs no privilege, and its owner cannot be dropped while it exists.
+        const lo = await asDsn<{ oid: number }>(
+            before.TENANT_DATABASE_URLS.globex,
+            "SELECT lo_from_bytea(0, 'kept') AS oid",
+        );
         await stack.configure(baseConfig([{ id: "acme" }, { id: "initech" }]));
         const r = await up();
         for (const { op, urn } of changed(r)) {
@@ -317,6 +360,29 @@ describe("the local stack through the real engine", () => {
             /password authentication failed|does not exist/,
         );
         expect((await outputs()).TENANT_DATABASE_URLS.globex).toBeUndefined();
+        // The large object is the admin's now: kept, not dropped.
+        const owner = await admin(
+            (c) =>
+                query(c, "SELECT pg_get_userbyid(lomowner) AS owner FROM pg_largeobject_metadata WHERE oid = $1", [
+                    lo[0].oid,
+                ]),
+            DB,
+        );
+        expect(owner).toEqual([{ owner: pg.user }]);
+    });
+
+    test("S6: a tenant id used again gets its kept schema back, but no rights on the tables already in it", async () => {
+        await stack.configure(baseConfig([{ id: "acme" }, { id: "initech" }, { id: "globex" }]));
+        await up();
+        const o = await outputs();
+        await expect(asDsn(o.TENANT_DATABASE_URLS.globex, "SELECT * FROM tenant_globex.items")).rejects.toThrow(
+            /permission denied/,
+        );
+        // What migrations create from now on is its own.
+        await asDsn(o.DATABASE_SERVICE_URL, "CREATE TABLE tenant_globex.fresh (id int)");
+        await asDsn(o.TENANT_DATABASE_URLS.globex, "INSERT INTO tenant_globex.fresh VALUES (1)");
+        await stack.configure(baseConfig([{ id: "acme" }, { id: "initech" }]));
+        await up();
     });
 
     test("6. rotation: one role's seed rotates only its password; the global seed rotates all", async () => {
@@ -325,7 +391,7 @@ describe("the local stack through the real engine", () => {
         await stack.configure(baseConfig(tenants, { seed: "s1", app: "r2" }));
         await up();
         const after = await outputs();
-        expect(after.DATABASE_URL).not.toBe(before.DATABASE_URL);
+        expect(after.DATABASE_URL === before.DATABASE_URL).toBe(false); // (never print a DSN)
         await expect(asDsn(before.DATABASE_URL, "SELECT 1")).rejects.toThrow(/password authentication failed/);
         await asDsn(after.DATABASE_URL, "SELECT 1");
         for (const url of [
@@ -464,5 +530,24 @@ describe("the local stack through the real engine", () => {
             for (const p of passwords) expect({ where, leaked: text.includes(p) }).toEqual({ where, leaked: false });
         }
         expect(exported).toContain("ciphertext");
+    });
+
+    test("D4: `pulumi destroy` completes, and keeps the database, the tenant schemas with their rows, the RLS guard and the service role", async () => {
+        await stack.stack.destroy({ onOutput: record, color: "never" });
+        const roles = await admin((c) =>
+            query<{ rolname: string }>(c, "SELECT rolname FROM pg_roles WHERE rolname LIKE $1 ORDER BY 1", [
+                `${DB}\\_%`,
+            ]),
+        );
+        expect(roles.map((r) => r.rolname)).toEqual([`${DB}_service`]);
+        const kept = await admin(
+            (c) =>
+                query(
+                    c,
+                    "SELECT (SELECT v FROM tenant_acme.items WHERE id = 42) AS v, to_regprocedure('pgstack.current_tenant_id()') IS NOT NULL AS guard",
+                ),
+            DB,
+        );
+        expect(kept).toEqual([{ v: "before the kill", guard: true }]);
     });
 });
