@@ -19,6 +19,7 @@
  * `<database>_t_`, dropped before and after (and those of earlier bench processes that are gone).
  * Results are rewritten after every round to --out (markdown) and next to it as JSON.
  */
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -201,6 +202,8 @@ async function connectionCost(samples = 30): Promise<number> {
     }
     return median(ms);
 }
+
+const jsonOut = (md: string) => `${md.replace(/\.md$/, "")}.json`;
 
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 
@@ -595,7 +598,7 @@ async function main(): Promise<void> {
         r.wallMs = now() - t0;
         fs.mkdirSync(path.dirname(o.out), { recursive: true });
         fs.writeFileSync(o.out, render(r, command));
-        fs.writeFileSync(o.out.replace(/\.md$/, "") + ".json", `${JSON.stringify(r, null, 2)}\n`);
+        fs.writeFileSync(jsonOut(o.out), `${JSON.stringify(r, null, 4)}\n`);
     };
     await dropScenario();
     r.connectionMs = await connectionCost();
@@ -637,6 +640,10 @@ async function main(): Promise<void> {
     }
     await dropScenario();
     save();
+    // The results are committed: keep them in the repository's style (`npm run lint` checks them).
+    execFileSync(path.join(__dirname, "..", "node_modules", ".bin", "prettier"), ["--write", o.out, jsonOut(o.out)], {
+        stdio: "ignore",
+    });
     process.stdout.write(`${render(r, command)}\n`);
 }
 
