@@ -25,7 +25,7 @@ import * as os from "os";
 import * as path from "path";
 import { randomBytes } from "crypto";
 import { Client } from "pg";
-import { localPg, LocalPg, ProjectStack } from "../scripts/lib/engine";
+import { localPg, LocalPg, localServerConfig, ProjectStack } from "../scripts/lib/engine";
 import { currentTenantBody, enableTenantRlsBody, quoteIdent as qi, quoteLiteral as ql } from "../lib/sql";
 import { median, mockRun } from "./mock-scale";
 
@@ -315,15 +315,7 @@ interface Scenario {
 function stackConfig(db: string, n: number, extra = 0) {
     return {
         environment: "local",
-        server: {
-            mode: "existing",
-            host: pg.host,
-            port: pg.port,
-            adminUser: pg.user,
-            caCertPath: pg.ca,
-            sslmode: "verify-full",
-            superuser: true,
-        },
+        server: localServerConfig(pg),
         databaseName: db,
         schemas: ["app"],
         readonlyRole: true,

@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { Client, escapeIdentifier } from "pg";
-import { engineEnv, LocalPg, localPg, localPooler, ProjectStack, REPO } from "./lib/engine";
+import { adminClientConfig, engineEnv, LocalPg, localPg, localPooler, ProjectStack, REPO } from "./lib/engine";
 
 const STACK = "local";
 
@@ -72,14 +72,7 @@ async function prepare(): Promise<{ stack: ProjectStack; pg: LocalPg; database: 
 
 /** The local stack's database and roles, as the admin sees them on the cluster. */
 async function retained(pg: LocalPg, database: string): Promise<{ database: boolean; roles: string[] }> {
-    const c = new Client({
-        host: pg.host,
-        port: pg.port,
-        user: pg.user,
-        password: pg.password,
-        database: "postgres",
-        ssl: { ca: fs.readFileSync(pg.ca, "utf8"), rejectUnauthorized: true, servername: "localhost" },
-    });
+    const c = new Client(adminClientConfig(pg));
     await c.connect();
     try {
         const db = await c.query("SELECT 1 FROM pg_database WHERE datname = $1", [database]);
@@ -112,14 +105,7 @@ async function checkNothingOrphaned(stack: ProjectStack, pg: LocalPg, database: 
 /** `local:down --purge`: what local:down keeps on purpose (the database, the service role), deleted. */
 async function purge(pg: LocalPg, database: string): Promise<void> {
     const left = await retained(pg, database);
-    const c = new Client({
-        host: pg.host,
-        port: pg.port,
-        user: pg.user,
-        password: pg.password,
-        database: "postgres",
-        ssl: { ca: fs.readFileSync(pg.ca, "utf8"), rejectUnauthorized: true, servername: "localhost" },
-    });
+    const c = new Client(adminClientConfig(pg));
     await c.connect();
     try {
         await c.query(`DROP DATABASE IF EXISTS ${escapeIdentifier(database)} WITH (FORCE)`);

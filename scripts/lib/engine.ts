@@ -9,6 +9,7 @@ import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import type { ClientConfig } from "pg";
 import { parse } from "yaml";
 import { PendingOperation, planPendingCreates } from "../../lib/pending";
 
@@ -106,6 +107,32 @@ export function localPooler(): LocalPooler {
         authUser: facts.PGSTACK_POOLER_AUTH_USER,
         version: facts.PGSTACK_POOLER_VERSION,
         dir: facts.PGSTACK_POOLER_DIR,
+    };
+}
+
+/** `pgstack:server` for a stack on the local cluster: existing-server mode, verify-full, as its admin. */
+export function localServerConfig(pg: LocalPg): Record<string, unknown> {
+    return {
+        mode: "existing",
+        host: pg.host,
+        port: pg.port,
+        adminUser: pg.user,
+        caCertPath: pg.ca,
+        sslmode: "verify-full",
+        superuser: true,
+    };
+}
+
+/** node-postgres settings for the local cluster's admin, verify-full against its CA. */
+export function adminClientConfig(pg: LocalPg, database = "postgres"): ClientConfig {
+    return {
+        host: pg.host,
+        port: pg.port,
+        user: pg.user,
+        password: pg.password,
+        database,
+        ssl: { ca: fs.readFileSync(pg.ca, "utf8"), rejectUnauthorized: true, servername: "localhost" },
+        connectionTimeoutMillis: 10_000,
     };
 }
 

@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { Client } from "pg";
 import { EngineEvent } from "@pulumi/pulumi/automation";
-import { LocalPooler, localPooler } from "../../scripts/lib/engine";
+import { LocalPooler, localPooler, localServerConfig } from "../../scripts/lib/engine";
 import { asDsn, client, dsnClient, localPg, LocalPg, ProjectStack, query, withClient } from "./support";
 
 const DB = "it_pooler";
@@ -38,13 +38,7 @@ interface Outputs {
 const config = (rotation: Record<string, string> = { seed: "s1" }) => ({
     environment: "local",
     server: {
-        mode: "existing",
-        host: pg.host,
-        port: pg.port,
-        adminUser: pg.user,
-        caCertPath: pg.ca,
-        sslmode: "verify-full",
-        superuser: true,
+        ...localServerConfig(pg),
         pooler: { host: pooler.host, port: pooler.port, authUser: pooler.authUser },
     },
     databaseName: DB,

@@ -14,7 +14,7 @@
  */
 import type { Client } from "pg";
 import { EngineEvent } from "@pulumi/pulumi/automation";
-import { client, localPg, LocalPg, ProjectStack, query, withClient } from "./support";
+import { client, localPg, LocalPg, localServerConfig, ProjectStack, query, withClient } from "./support";
 
 const TENANTS = 100;
 // Per process: the local cluster is shared with other runs (the benchmark, other engineers' tests).
@@ -28,15 +28,7 @@ let stack: ProjectStack | undefined;
 
 const config = () => ({
     environment: "local",
-    server: {
-        mode: "existing",
-        host: pg.host,
-        port: pg.port,
-        adminUser: pg.user,
-        caCertPath: pg.ca,
-        sslmode: "verify-full",
-        superuser: true,
-    },
+    server: localServerConfig(pg),
     databaseName: DB,
     schemas: ["app"],
     readonlyRole: true,

@@ -9,7 +9,18 @@ import * as fs from "fs";
 import * as path from "path";
 import type { Client } from "pg";
 import { EngineEvent, OpType } from "@pulumi/pulumi/automation";
-import { asDsn, client, dsnClient, localPg, LocalPg, ProjectStack, query, REPO, withClient } from "./support";
+import {
+    asDsn,
+    client,
+    dsnClient,
+    localPg,
+    LocalPg,
+    localServerConfig,
+    ProjectStack,
+    query,
+    REPO,
+    withClient,
+} from "./support";
 
 // Per process: the local cluster is shared with other runs (a benchmark, another engineer's tests).
 const DB = `it_stack_${process.pid}`;
@@ -31,15 +42,7 @@ interface Outputs {
 
 const baseConfig = (tenants: { id: string; seed?: string }[], rotation: Record<string, string> = { seed: "s1" }) => ({
     environment: "local",
-    server: {
-        mode: "existing",
-        host: pg.host,
-        port: pg.port,
-        adminUser: pg.user,
-        caCertPath: pg.ca,
-        sslmode: "verify-full",
-        superuser: true,
-    },
+    server: localServerConfig(pg),
     databaseName: DB,
     schemas: ["app"],
     readonlyRole: true,

@@ -1,23 +1,13 @@
 /** Integration support: the engine, the local cluster and stacks (scripts/lib/engine.ts), and pg clients. */
-import * as fs from "fs";
 import { Client, ClientConfig } from "pg";
-import { LocalPg } from "../../scripts/lib/engine";
+import { adminClientConfig, LocalPg } from "../../scripts/lib/engine";
 
-export { engineEnv, localPg, ProjectStack, REPO } from "../../scripts/lib/engine";
+export { engineEnv, localPg, localServerConfig, ProjectStack, REPO } from "../../scripts/lib/engine";
 export type { LocalPg } from "../../scripts/lib/engine";
 
 /** A client connecting with verify-full against the cluster's generated CA (as the admin by default). */
 export function client(pg: LocalPg, over: Partial<ClientConfig> & { database?: string } = {}): Client {
-    return new Client({
-        host: pg.host,
-        port: pg.port,
-        user: pg.user,
-        password: pg.password,
-        database: "postgres",
-        ssl: { ca: fs.readFileSync(pg.ca, "utf8"), rejectUnauthorized: true, servername: "localhost" },
-        connectionTimeoutMillis: 10_000,
-        ...over,
-    });
+    return new Client({ ...adminClientConfig(pg), ...over });
 }
 
 /**
