@@ -25,7 +25,15 @@ import * as os from "os";
 import * as path from "path";
 import { randomBytes } from "crypto";
 import { Client } from "pg";
-import { localPg, LocalPg, localServerConfig, ProjectStack } from "../scripts/lib/engine";
+import {
+    adminClientConfig,
+    dropDatabasesAndRoles,
+    localPg,
+    LocalPg,
+    localServerConfig,
+    ownOrDeadRun,
+    ProjectStack,
+} from "../scripts/lib/engine";
 import { currentTenantBody, enableTenantRlsBody, quoteIdent as qi, quoteLiteral as ql } from "../lib/sql";
 import { median, mockRun } from "./mock-scale";
 
@@ -122,20 +130,8 @@ const LEVERS: Record<string, Variant> = {
 
 let pg: LocalPg;
 
-function adminClient(database = "postgres"): Client {
-    return new Client({
-        host: pg.host,
-        port: pg.port,
-        user: pg.user,
-        password: pg.password,
-        database,
-        ssl: { ca: fs.readFileSync(pg.ca, "utf8"), rejectUnauthorized: true, servername: "localhost" },
-        connectionTimeoutMillis: 10_000,
-    });
-}
-
 async function withAdmin<T>(fn: (c: Client) => Promise<T>, database = "postgres"): Promise<T> {
-    const c = adminClient(database);
+    const c = new Client(adminClientConfig(pg, database));
     await c.connect();
     try {
         return await fn(c);
@@ -144,39 +140,10 @@ async function withAdmin<T>(fn: (c: Client) => Promise<T>, database = "postgres"
     }
 }
 
-function alive(pid: number): boolean {
-    try {
-        process.kill(pid, 0);
-        return true;
-    } catch {
-        return false;
-    }
-}
-
 /** Drops a scenario's database and roles; with no name, those of bench processes that are gone. */
 async function dropScenario(db?: string): Promise<void> {
-    await withAdmin(async (c) => {
-        const mine = (name: string) => {
-            if (db) return name === db || name.startsWith(`${db}_`);
-            const pid = Number(/^bench_(\d+)_/.exec(name)?.[1]);
-            return pid > 0 && !alive(pid);
-        };
-        const dbs = (await c.query("SELECT datname FROM pg_database WHERE datname LIKE 'bench\\_%'")).rows as {
-            datname: string;
-        }[];
-        for (const { datname } of dbs.filter((d) => mine(d.datname))) {
-            await c.query(`DROP DATABASE IF EXISTS ${qi(datname)} WITH (FORCE)`);
-        }
-        const roles = (await c.query("SELECT rolname FROM pg_roles WHERE rolname LIKE 'bench\\_%'")).rows as {
-            rolname: string;
-        }[];
-        const drop = roles.filter((r) => mine(r.rolname)).map((r) => r.rolname);
-        if (drop.length > 0) {
-            // Memberships go with DROP ROLE; privileges on the shared databases (none expected) with DROP OWNED.
-            await c.query(`DROP OWNED BY ${drop.map(qi).join(", ")}`);
-            await c.query(`DROP ROLE ${drop.map(qi).join(", ")}`);
-        }
-    });
+    const scenario = (name: string) => name === db || name.startsWith(`${db}_`);
+    await dropDatabasesAndRoles(pg, "bench\\_%", db ? scenario : ownOrDeadRun("bench"));
 }
 
 /** Sessions ever opened on a database (pg_stat_database.sessions, PostgreSQL 14+). */

@@ -9,7 +9,7 @@ import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import type { ClientConfig } from "pg";
+import { Client, ClientConfig, escapeIdentifier } from "pg";
 import { parse } from "yaml";
 import { PendingOperation, planPendingCreates } from "../../lib/pending";
 
@@ -134,6 +134,60 @@ export function adminClientConfig(pg: LocalPg, database = "postgres"): ClientCon
         ssl: { ca: fs.readFileSync(pg.ca, "utf8"), rejectUnauthorized: true, servername: "localhost" },
         connectionTimeoutMillis: 10_000,
     };
+}
+
+/** Whether a process is alive (an earlier run's pid, read from the names it left). */
+export function processAlive(pid: number): boolean {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch {
+        return false;
+    }
+}
+
+/**
+ * For names stamped `<prefix>_<pid>…` by a run: true for this process's and for those of runs whose
+ * process is gone (killed before their own cleanup). The local cluster is shared, so nothing of a
+ * live run is ever touched.
+ */
+export function ownOrDeadRun(prefix: string): (name: string) => boolean {
+    const stamp = new RegExp(`^${prefix}_(\\d+)`);
+    return (name) => {
+        const pid = Number(stamp.exec(name)?.[1]);
+        return pid === process.pid || (pid > 0 && !processAlive(pid));
+    };
+}
+
+/**
+ * Drops, on the local cluster, the databases and roles whose name is LIKE `like` and that `select`
+ * picks: what a stack keeps on purpose (its database, the service role) and what a killed run left.
+ */
+export async function dropDatabasesAndRoles(
+    pg: LocalPg,
+    like: string,
+    select: (name: string) => boolean,
+): Promise<void> {
+    const c = new Client(adminClientConfig(pg));
+    await c.connect();
+    try {
+        const dbs = await c.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE $1", [like]);
+        for (const { datname } of dbs.rows.filter((d) => select(d.datname))) {
+            await c.query(`DROP DATABASE IF EXISTS ${escapeIdentifier(datname)} WITH (FORCE)`);
+        }
+        const roles = await c.query<{ rolname: string }>("SELECT rolname FROM pg_roles WHERE rolname LIKE $1", [like]);
+        const drop = roles.rows
+            .map((r) => r.rolname)
+            .filter(select)
+            .map(escapeIdentifier);
+        if (drop.length > 0) {
+            // Their databases are gone; DROP OWNED takes privileges on shared objects, DROP ROLE memberships.
+            await c.query(`DROP OWNED BY ${drop.join(", ")}`);
+            await c.query(`DROP ROLE ${drop.join(", ")}`);
+        }
+    } finally {
+        await c.end();
+    }
 }
 
 export interface ProjectStackOptions {

@@ -14,7 +14,17 @@
  */
 import type { Client } from "pg";
 import { EngineEvent } from "@pulumi/pulumi/automation";
-import { client, localPg, LocalPg, localServerConfig, ProjectStack, query, withClient } from "./support";
+import {
+    client,
+    dropDatabasesAndRoles,
+    localPg,
+    LocalPg,
+    localServerConfig,
+    ownOrDeadRun,
+    ProjectStack,
+    query,
+    withClient,
+} from "./support";
 
 const TENANTS = 100;
 // Per process: the local cluster is shared with other runs (the benchmark, other engineers' tests).
@@ -42,41 +52,8 @@ async function admin<T>(fn: (c: Client) => Promise<T>, database = "postgres"): P
     return withClient(client(pg, { database }), fn);
 }
 
-function alive(pid: number): boolean {
-    try {
-        process.kill(pid, 0);
-        return true;
-    } catch {
-        return false;
-    }
-}
-
 /** Drops this run's database and roles, and those of earlier runs whose process is gone. */
-async function dropLeftovers(): Promise<void> {
-    await admin(async (c) => {
-        const stale = (name: string) => {
-            const pid = Number(/^it_scale_(\d+)/.exec(name)?.[1]);
-            return pid === process.pid || (pid > 0 && !alive(pid));
-        };
-        const dbs = await query<{ datname: string }>(
-            c,
-            "SELECT datname FROM pg_database WHERE datname LIKE 'it\\_scale\\_%'",
-        );
-        for (const { datname } of dbs.filter((d) => stale(d.datname))) {
-            await c.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
-        }
-        const roles = (
-            await query<{ rolname: string }>(c, "SELECT rolname FROM pg_roles WHERE rolname LIKE 'it\\_scale\\_%'")
-        )
-            .map((r) => r.rolname)
-            .filter(stale);
-        if (roles.length > 0) {
-            const list = roles.map((r) => `"${r}"`).join(", ");
-            await c.query(`DROP OWNED BY ${list}`);
-            await c.query(`DROP ROLE ${list}`);
-        }
-    });
-}
+const dropLeftovers = () => dropDatabasesAndRoles(pg, "it\\_scale\\_%", ownOrDeadRun("it_scale"));
 
 /** A new stack with no state on an empty server (for this run's names). */
 async function fresh(): Promise<ProjectStack> {

@@ -12,10 +12,12 @@ import { EngineEvent, OpType } from "@pulumi/pulumi/automation";
 import {
     asDsn,
     client,
+    dropDatabasesAndRoles,
     dsnClient,
     localPg,
     LocalPg,
     localServerConfig,
+    ownOrDeadRun,
     ProjectStack,
     query,
     REPO,
@@ -55,43 +57,11 @@ async function admin<T>(fn: (c: Client) => Promise<T>, database = "postgres"): P
     return withClient(client(pg, { database }), fn);
 }
 
-/** Whether a process is alive (an earlier run's pid in a leftover name). */
-function alive(pid: number): boolean {
-    try {
-        process.kill(pid, 0);
-        return true;
-    } catch {
-        return false;
-    }
-}
-
 /**
  * Drops this run's database and roles (what the stack retains on purpose), and those of earlier runs
  * whose process is gone.
  */
-async function dropLeftovers(mine: boolean): Promise<void> {
-    await admin(async (c) => {
-        const stale = (name: string) => {
-            const pid = Number(/^it_stack_(\d+)/.exec(name)?.[1]);
-            return pid === process.pid ? mine : !alive(pid);
-        };
-        const dbs = await query<{ datname: string }>(
-            c,
-            "SELECT datname FROM pg_database WHERE datname LIKE 'it\\_stack%'",
-        );
-        for (const { datname } of dbs.filter((d) => stale(d.datname))) {
-            await c.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
-        }
-        const roles = await query<{ rolname: string }>(
-            c,
-            "SELECT rolname FROM pg_roles WHERE rolname LIKE 'it\\_stack\\_%' ORDER BY length(rolname) DESC",
-        );
-        for (const { rolname } of roles.filter((r) => stale(r.rolname))) {
-            await c.query(`DROP OWNED BY "${rolname}"`);
-            await c.query(`DROP ROLE "${rolname}"`);
-        }
-    });
-}
+const dropLeftovers = () => dropDatabasesAndRoles(pg, "it\\_stack\\_%", ownOrDeadRun("it_stack"));
 
 /** SIGKILL the `pulumi` process the Automation API started, and everything under it (plugins, language host). */
 function killEngine(): void {
@@ -169,13 +139,13 @@ async function serverState(): Promise<string> {
 
 beforeAll(async () => {
     pg = localPg();
-    await dropLeftovers(true);
+    await dropLeftovers();
     stack = await ProjectStack.open(`it-stack-${process.pid}`);
     await stack.configure(baseConfig([{ id: "acme" }, { id: "globex" }]), { adminPassword: pg.password });
 });
 afterAll(async () => {
     await stack?.remove();
-    await dropLeftovers(true);
+    await dropLeftovers();
 });
 
 describe("the local stack through the real engine", () => {

@@ -2,7 +2,15 @@
 import { Client, ClientConfig } from "pg";
 import { adminClientConfig, LocalPg } from "../../scripts/lib/engine";
 
-export { engineEnv, localPg, localServerConfig, ProjectStack, REPO } from "../../scripts/lib/engine";
+export {
+    dropDatabasesAndRoles,
+    engineEnv,
+    localPg,
+    localServerConfig,
+    ownOrDeadRun,
+    ProjectStack,
+    REPO,
+} from "../../scripts/lib/engine";
 export type { LocalPg } from "../../scripts/lib/engine";
 
 /** A client connecting with verify-full against the cluster's generated CA (as the admin by default). */
