@@ -138,6 +138,9 @@ export class AppDatabase extends pulumi.ComponentResource {
                 level: "readwrite",
                 provider,
                 parent: this,
+                // The revoke and the app's EXECUTE grant rewrite the same functions' ACLs, and the
+                // provider's lock does not cover PUBLIC (no pg_roles row): the grants wait for the revoke.
+                after: [schemaNoPublicExecute],
                 existingObjects: true,
             });
             this.ready.push(...appGrants);

@@ -55,7 +55,9 @@ export class PoolerAuth extends pulumi.ComponentResource {
                 securityDefiner: true,
                 body: authLookupBody(),
             },
-            child,
+            // A replacement (new returns, language or args) drops the old function first: created
+            // before, CREATE FUNCTION of the same signature fails with "already exists".
+            { ...child, deleteBeforeReplace: true },
         );
         // One catalog row (the function's ACL): the revoke from PUBLIC, then the auth user's EXECUTE.
         const grantOn = {

@@ -33,6 +33,9 @@ export class RlsGuard extends pulumi.ComponentResource {
         super("pgstack:access:RlsGuard", name, {}, opts);
         const child = { parent: this, provider: args.provider };
         const kept = { ...child, retainOnDelete: args.retainOnDelete };
+        // A change to a function's returns, language or args replaces it; created before the old one
+        // is dropped, CREATE FUNCTION of the same signature fails with "already exists".
+        const fn = { ...kept, deleteBeforeReplace: true };
 
         const schema = new postgresql.Schema(
             `${name}-schema`,
@@ -50,7 +53,7 @@ export class RlsGuard extends pulumi.ComponentResource {
                 volatility: "STABLE",
                 body: currentTenantBody(args.tenantRolePrefix),
             },
-            kept,
+            fn,
         );
         let last: pulumi.Resource = new postgresql.Function(
             `${name}-enable-tenant-rls`,
@@ -68,7 +71,7 @@ export class RlsGuard extends pulumi.ComponentResource {
                 language: "plpgsql",
                 body: enableTenantRlsBody(GUARD_SCHEMA),
             },
-            { ...kept, dependsOn: [currentTenant] },
+            { ...fn, dependsOn: [currentTenant] },
         );
         for (const [key, role] of Object.entries(args.users)) {
             last = new postgresql.Grant(

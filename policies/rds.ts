@@ -78,7 +78,7 @@ export const rdsForceSsl: ResourceValidationPolicy = {
         if (!forcesSsl(args.props.parameters)) {
             report(
                 `${label(args)} does not set rds.force_ssl = 1: add { name: "rds.force_ssl", value: "1" } ` +
-                    "to its parameters (components/rds.ts rdsParameters) so the server refuses unencrypted connections.",
+                    "to its parameters (lib/rdsParameters.ts) so the server refuses unencrypted connections.",
             );
         }
     },

@@ -110,6 +110,7 @@ export interface Recorded {
 export interface RecordedOptions {
     protect: boolean;
     retainOnDelete: boolean;
+    deleteBeforeReplace: boolean;
     ignoreChanges: string[];
     /** URNs of explicit and implicit dependencies. */
     dependencies: string[];
@@ -195,6 +196,7 @@ interface RegisterRequest {
     getName(): string;
     getProtect(): boolean | undefined;
     getRetainondelete(): boolean | undefined;
+    getDeletebeforereplace(): boolean | undefined;
     getIgnorechangesList(): string[];
     getDependenciesList(): string[];
     getPropertydependenciesMap(): { forEach(cb: (deps: { getUrnsList(): string[] }, key: string) => void): void };
@@ -223,12 +225,19 @@ function recordOptions(pulumi: typeof pulumiType, mocks: RecordingMocks): void {
     }
     const original = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req, cb) => {
-        for (const m of ["getProtect", "getRetainondelete", "getIgnorechangesList", "getDependenciesList"] as const) {
+        for (const m of [
+            "getProtect",
+            "getRetainondelete",
+            "getDeletebeforereplace",
+            "getIgnorechangesList",
+            "getDependenciesList",
+        ] as const) {
             if (typeof req[m] !== "function") throw new Error(`test harness: RegisterResourceRequest has no ${m}()`);
         }
         mocks.options.set(req.getName(), {
             protect: req.getProtect() ?? false,
             retainOnDelete: req.getRetainondelete() ?? false,
+            deleteBeforeReplace: req.getDeletebeforereplace() ?? false,
             ignoreChanges: req.getIgnorechangesList(),
             dependencies: req.getDependenciesList(),
             propertyDependencies: propertyDependenciesOf(req),

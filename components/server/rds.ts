@@ -18,6 +18,7 @@ import type { DataProtection, Environment, RdsServerConfig } from "../../config/
 import { rotatingPassword, rotationKeepers } from "../passwords";
 import type { ServerEndpoint } from "./endpoint";
 import { AdminConnection, adminProvider, caBundleAt } from "./provider";
+import { rdsParameters } from "../../lib/rdsParameters";
 
 /**
  * The RDS instance identifier of a stack: 1-63 lower-case letters, digits and single hyphens, starting
@@ -31,31 +32,6 @@ export function rdsIdentifier(stack: string): string {
         .slice(0, 63)
         .replace(/-+$/, "");
     return id;
-}
-
-/** Parameters every instance gets; config may add others but never weaken rds.force_ssl. */
-export function rdsParameters(extra: Record<string, string>): { name: string; value: string; applyMethod: string }[] {
-    const base: Record<string, string> = {
-        "rds.force_ssl": "1",
-        shared_preload_libraries: "pg_stat_statements",
-        "pg_stat_statements.track": "all",
-        log_min_duration_statement: "1000",
-        log_connections: "1",
-        log_disconnections: "1",
-        log_lock_waits: "1",
-        log_temp_files: "0",
-        password_encryption: "scram-sha-256",
-    };
-    const merged: Record<string, string> = { ...base, ...extra, "rds.force_ssl": "1" };
-    // Static parameters only take effect at reboot; dynamic ones apply at once.
-    const staticParams = new Set(["shared_preload_libraries"]);
-    return Object.keys(merged)
-        .sort()
-        .map((name) => ({
-            name,
-            value: merged[name],
-            applyMethod: staticParams.has(name) ? "pending-reboot" : "immediate",
-        }));
 }
 
 export interface RdsInstanceArgs {

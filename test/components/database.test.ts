@@ -95,3 +95,34 @@ test("S2: PUBLIC loses EXECUTE on functions the service role creates, in every s
         ["app_service", "function", undefined, []],
     ]);
 });
+
+/** Names of every resource `name` waits for, directly or through others. */
+function transitiveDependencies(r: ProgramRun, name: string): Set<string> {
+    const seen = new Set<string>();
+    const todo = [name];
+    while (todo.length > 0) {
+        const deps = r.mocks.options.get(todo.pop() as string)?.dependencies ?? [];
+        for (const urn of deps) {
+            const dep = urn.slice(urn.lastIndexOf("::") + 2);
+            if (!seen.has(dep)) {
+                seen.add(dep);
+                todo.push(dep);
+            }
+        }
+    }
+    return seen;
+}
+
+test("the app role's EXECUTE on an app schema's functions waits for PUBLIC's EXECUTE revoke on them (same ACLs)", () => {
+    const appFunctions = run.mocks
+        .ofType(GRANT)
+        .find((g) => g.inputs.role === "app_app" && g.inputs.objectType === "function" && g.inputs.schema === "app");
+    expect(appFunctions).toBeDefined();
+    expect(transitiveDependencies(run, appFunctions!.name)).toContain("pgstack-db-app-no-public-execute");
+});
+
+test("the stack's functions are dropped before they are created again when a change replaces them", () => {
+    const fns = run.mocks.ofType("postgresql:index/function:Function");
+    expect(fns.length).toBe(2);
+    for (const f of fns) expect(run.mocks.options.get(f.name)?.deleteBeforeReplace).toBe(true);
+});

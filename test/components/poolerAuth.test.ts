@@ -125,3 +125,9 @@ test("server.pooler.authUser names the role the lookup is granted to", async () 
         .map((x) => x.inputs.role);
     expect(new Set(roles)).toEqual(new Set(["bouncer_lookup"]));
 });
+
+test("the lookup function is dropped before it is created again when a change replaces it", () => {
+    const fn = poolerAuth(run).find((r) => r.type === FUNCTION);
+    expect(fn).toBeDefined();
+    expect(run.mocks.options.get(fn!.name)?.deleteBeforeReplace).toBe(true);
+});

@@ -1,7 +1,8 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { rdsIdentifier, rdsParameters } from "../../components/server/rds";
+import { rdsIdentifier } from "../../components/server/rds";
+import { rdsParameters } from "../../lib/rdsParameters";
 import { baseConfig, isSecretInput, plain, ProgramRun, rdsServer, runProgram } from "../harness";
 
 const rdsConfig = (environment: string, extra: Record<string, unknown> = {}) =>
@@ -190,4 +191,15 @@ test("D7: the CA bundle at server.caCertPath is exported, so apps need not have 
     expect(r.secret.caCertificate).toBe(false);
     // Without the file (a preview on another machine) there is simply no CA output.
     expect(staging.outputs.caCertificate).toBeUndefined();
+});
+
+test("a static parameter in server.parameters (max_connections) reaches the parameter group as pending-reboot", async () => {
+    const r = await runProgram(rdsConfig("staging", { parameters: { max_connections: "500", work_mem: "65536" } }));
+    expect(r.error).toBeUndefined();
+    const params = r.mocks.ofType("aws:rds/parameterGroup:ParameterGroup")[0].inputs.parameters as {
+        name: string;
+        applyMethod: string;
+    }[];
+    expect(params.find((p) => p.name === "max_connections")?.applyMethod).toBe("pending-reboot");
+    expect(params.find((p) => p.name === "work_mem")?.applyMethod).toBe("immediate");
 });
