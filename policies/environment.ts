@@ -46,11 +46,26 @@ function parseConfig(raw: string | undefined): Record<string, string> {
     }
 }
 
-/** What the CLI told the policy process about the stack, from its environment variables. */
+/**
+ * What the engine told this process in its ConfigureStack call (stackConfigure.ts records it). The
+ * engine runs a Node.js pack through the language host, whose environment carries neither
+ * PULUMI_CONFIG nor the stack name: this call is where they arrive. Secret keys are left out.
+ */
+let configured: StackFacts | undefined;
+
+/** Records the stack name and (non-secret) stack config of a ConfigureStack call. */
+export function recordConfiguredStack(facts: StackFacts | undefined): void {
+    configured = facts;
+}
+
+/**
+ * What the CLI told the policy process about the stack: its environment variables, and the stack
+ * facts of the engine's ConfigureStack call, merged (the environment wins where both say something).
+ */
 export function readStackFacts(env: NodeJS.ProcessEnv = process.env): StackFacts {
     return {
-        stack: env.PULUMI_NODEJS_STACK || env.PULUMI_STACK || "",
-        config: parseConfig(env.PULUMI_CONFIG),
+        stack: env.PULUMI_NODEJS_STACK || env.PULUMI_STACK || configured?.stack || "",
+        config: { ...(configured?.config ?? {}), ...parseConfig(env.PULUMI_CONFIG) },
     };
 }
 
@@ -65,6 +80,26 @@ export function isProduction(policyConfig: EnvironmentConfig, facts: StackFacts)
         policyConfig.environment === "production" ||
         facts.config["pgstack:environment"] === "production" ||
         isProductionStackName(facts.stack)
+    );
+}
+
+/** `staging`, `stage`, `stg-eu`, `org/project/staging`: a staging stack name. */
+export function isStagingStackName(stack: string): boolean {
+    const last = stack.split("/").pop() ?? "";
+    return /(^|[-_.])(staging|stage|stg)([-_.]|$)/i.test(last);
+}
+
+/**
+ * Whether a loosening key of the stack config (e.g. pgstack:allowInsecureSsl) may silence a mandatory
+ * rule: only for a `local` stack, fail-safe like isProduction: the stack config says local, the
+ * policy's own config says nothing else, and the stack name is neither a production nor a staging one.
+ */
+export function isLocal(policyConfig: EnvironmentConfig, facts: StackFacts): boolean {
+    return (
+        facts.config["pgstack:environment"] === "local" &&
+        (policyConfig.environment === undefined || policyConfig.environment === "local") &&
+        !isProductionStackName(facts.stack) &&
+        !isStagingStackName(facts.stack)
     );
 }
 

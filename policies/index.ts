@@ -4,5 +4,8 @@
  */
 import { PolicyPack } from "@pulumi/policy";
 import { PACK_NAME, packArgs } from "./pack";
+import { recordStackConfigure } from "./stackConfigure";
 
+// Before the server starts: the stack name and config arrive in the engine's ConfigureStack call.
+recordStackConfigure();
 new PolicyPack(PACK_NAME, packArgs);

@@ -3,7 +3,7 @@
  * provider's admin connection, any connection string a resource carries (container env, config
  * files), and the stack config that goes into the exported DSNs (pgstack:sslmode).
  */
-import { readStackFacts } from "./environment";
+import { ENVIRONMENT_CONFIG_SCHEMA, EnvironmentConfig, isLocal, readStackFacts } from "./environment";
 import { INSECURE_SSL_MODES } from "../config/constants";
 import { asList, isObject, isTrue, label, peek, Policy, ResourceValidationPolicy, StackValidationPolicy } from "./lib";
 
@@ -226,14 +226,23 @@ export const postgresDsnTls: ResourceValidationPolicy = {
     },
 };
 
+/** Stack config keys pgstack:allowInsecureSsl loosens (the sslmodes config/schema.ts lets it allow). */
+const LOOSENED_BY_ALLOW_INSECURE_SSL = ["pgstack:sslmode", "pgstack:server"];
+
 export const postgresConfigTls: StackValidationPolicy = {
     name: "postgres-config-tls",
     description:
-        "The stack config (pgstack:sslmode, pgstack:server, DSNs in config) asks for no sslmode below require.",
+        "The stack config (pgstack:sslmode, pgstack:server, DSNs in config) asks for no sslmode below require; " +
+        "pgstack:allowInsecureSsl true lifts this for pgstack:sslmode and pgstack:server on a local stack only.",
     enforcementLevel: "mandatory",
     severity: "high",
-    validateStack: (_args, report) => {
-        for (const [key, raw] of Object.entries(readStackFacts().config)) {
+    configSchema: ENVIRONMENT_CONFIG_SCHEMA,
+    validateStack: (args, report) => {
+        const facts = readStackFacts();
+        const loosened =
+            facts.config["pgstack:allowInsecureSsl"] === "true" && isLocal(args.getConfig<EnvironmentConfig>(), facts);
+        for (const [key, raw] of Object.entries(facts.config)) {
+            if (loosened && LOOSENED_BY_ALLOW_INSECURE_SSL.includes(key)) continue;
             const value = peek(() => JSON.parse(raw) as unknown) ?? raw;
             const found = /sslmode$/i.test(key)
                 ? insecureSslModes({ [key]: value })
@@ -241,7 +250,8 @@ export const postgresConfigTls: StackValidationPolicy = {
             if (found.length > 0) {
                 report(
                     `stack config ${placesOf(found)} allows unencrypted PostgreSQL connections: set it to ` +
-                        "verify-full (or require). The policy pack does not honour pgstack:allowInsecureSsl.",
+                        "verify-full (or require). pgstack:allowInsecureSsl lifts this for a local stack only, " +
+                        "never for staging or production.",
                 );
             }
         }

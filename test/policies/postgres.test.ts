@@ -128,6 +128,39 @@ describe("postgres-config-tls", () => {
     });
 });
 
+describe("postgres-config-tls: pgstack:allowInsecureSsl lifts it for a local stack only", () => {
+    const insecure = (environment: string) => ({
+        "pgstack:environment": environment,
+        "pgstack:sslmode": "prefer",
+        "pgstack:allowInsecureSsl": "true",
+    });
+    const run = (stack: string, config: Record<string, unknown>, policyConfig: Record<string, unknown> = {}) =>
+        withStackEnv({ stack, config }, () => validateStack(postgresConfigTls, stackArgs([], policyConfig)));
+    test("a local stack with allowInsecureSsl true may use sslmode prefer", async () => {
+        expect(await run("local", insecure("local"))).toEqual([]);
+    });
+    test("a local stack without allowInsecureSsl may not", async () => {
+        const without: Record<string, unknown> = insecure("local");
+        delete without["pgstack:allowInsecureSsl"];
+        expect(await run("local", without)).toHaveLength(1);
+    });
+    test.each([
+        ["staging config", "dev", insecure("staging"), {}],
+        ["production config", "dev", insecure("production"), {}],
+        ["a staging stack name", "acme/pgstack/staging", insecure("local"), {}],
+        ["a production stack name", "prod-eu", insecure("local"), {}],
+        ["the policy config saying staging", "dev", insecure("local"), { environment: "staging" }],
+    ])("allowInsecureSsl does not silence it for %s", async (_what, stack, config, policyConfig) => {
+        const [v] = await run(stack, config, policyConfig);
+        expect(v.message).toMatch(/pgstack:sslmode \(sslmode prefer\)/);
+    });
+    test("allowInsecureSsl never lifts an insecure DSN under another key, even on a local stack", async () => {
+        expect(
+            await run("local", { ...insecure("local"), "app:replicaUrl": "postgres://h/db?sslmode=allow" }),
+        ).toHaveLength(1);
+    });
+});
+
 describe("S11: postgres-no-dangerous-memberships", () => {
     const GRANT_ROLE = "postgresql:index/grantRole:GrantRole";
     test.each([
