@@ -18,6 +18,7 @@ import {
 } from "./server";
 import { resolveStorage, StorageConfig, storageSchema } from "./storage";
 import { connectGroupName, GUARD_SCHEMA } from "../lib/naming";
+import { checkNames } from "./names";
 import { checkRestore, resolveRestore, RestoreStackConfig, restoreShape } from "./restore";
 
 export { INSECURE_SSL_MODES, SSL_MODES, serverSchema };
@@ -248,21 +249,13 @@ export const rawConfigSchema = z
             }
         }
 
+        // Reserved, over-long and colliding database, role and schema names (config/names.ts).
+        checkNames(cfg, issue);
+
         const names = roleNamesOf(cfg);
         const roleValues = [names.service, names.app, names.readonly].filter((r) => r !== undefined);
-        // The NOLOGIN connect group is a role the stack creates too (D21): it may equal no other role,
-        // and no tenant role (<prefix><id>) may take its name.
         const connectGroup = connectGroupName(cfg.databaseName);
-        if (new Set(roleValues).size !== roleValues.length)
-            issue(["roles"], "service, app and readonly roles must differ");
-        if (roleValues.includes(connectGroup)) {
-            issue(
-                ["roles"],
-                `"${connectGroup}" is the connect group of database ${cfg.databaseName}; pick another name`,
-            );
-        }
         for (const r of roleValues) {
-            if (r.length > 63) issue(["roles"], `role "${r}" is longer than 63 characters (set pgstack:roles)`);
             if (r.startsWith(cfg.tenantRolePrefix)) {
                 issue(["roles"], `role "${r}" starts with the tenant role prefix "${cfg.tenantRolePrefix}"`);
             }

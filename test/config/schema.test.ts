@@ -221,7 +221,9 @@ describe("safe defaults", () => {
 describe("D21: the connect group <db>_connect is a stack role too", () => {
     test("D21: a configured role may not take the connect group's name", () => {
         const problems = problemsOf(baseConfig({ roles: { readonly: "app_connect" } }));
-        expect(problems.join("\n")).toMatch(/pgstack:roles: "app_connect" is the connect group/);
+        expect(problems.join("\n")).toMatch(
+            /pgstack:roles.readonly: the readonly role "app_connect" is also the connect group/,
+        );
     });
 
     test("D21: a tenant prefix that the connect group starts with is rejected (tenant id connect would collide)", () => {
