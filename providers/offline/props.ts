@@ -3,6 +3,7 @@
  * special values handled here: the unknown sentinel (a computed value during preview) and
  * secret-wrapped values (unwrapped on the way in, re-wrapped on the way out).
  */
+import { rememberSecret } from "./redact";
 
 /** The string the engine sends for a value that is not known yet (preview). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -55,6 +56,8 @@ export function unwrapSecrets(raw: Record<string, unknown> | undefined): Unwrapp
     for (const [k, v] of Object.entries(raw ?? {})) {
         props[k] = unwrapValue(v, () => secrets.add(k));
     }
+    // A secret input is remembered, so no log line or error of this provider prints it (redact.ts).
+    for (const k of secrets) rememberSecret(props[k]);
     return { props, secrets };
 }
 
@@ -70,7 +73,10 @@ export function wrapSecrets(props: Props, secretKeys: Iterable<string>): Record<
     }
     for (const k of secretKeys) {
         const v = out[k];
-        if (v !== undefined && v !== null && v !== UNKNOWN) out[k] = secretValue(v);
+        if (v !== undefined && v !== null && v !== UNKNOWN) {
+            rememberSecret(v);
+            out[k] = secretValue(v);
+        }
     }
     return out;
 }

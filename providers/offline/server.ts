@@ -11,6 +11,8 @@ import * as pluginPb from "@pulumi/pulumi/proto/plugin_pb";
 import * as providerPb from "@pulumi/pulumi/proto/provider_pb";
 import * as providerGrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import { Props, unwrapSecrets, wrapSecrets, containsUnknown, Value } from "./props";
+import { log } from "./log";
+import { redact, rememberSecret } from "./redact";
 import {
     CheckFailure,
     checkInputs,
@@ -39,9 +41,7 @@ export interface Plugin {
     close?(): Promise<void>;
 }
 
-export function log(msg: string): void {
-    process.stderr.write(`[offline-provider] ${msg}\n`);
-}
+export { log };
 
 type Handler<Req, Res> = (req: Req) => Promise<Res>;
 
@@ -51,7 +51,8 @@ function unary<Req, Res>(name: string, fn: Handler<Req, Res>) {
             (res) => callback(null, res),
             (err: unknown) => {
                 const e = err as { code?: number; message?: string };
-                const message = e?.message ?? String(err);
+                // Errors go back to the engine, which prints them: no secret in them either.
+                const message = redact(e?.message ?? String(err));
                 if (e?.code !== grpc.status.UNIMPLEMENTED) log(`${name} failed: ${message}`);
                 callback({ code: e?.code ?? grpc.status.UNKNOWN, details: message, message } as grpc.ServiceError);
             },
@@ -192,6 +193,8 @@ export function serve(plugin: Plugin): Promise<Served> {
                     config[k.startsWith(prefix) ? k.slice(prefix.length) : k] = v;
                 }
             }
+            // The admin password may arrive as a plain config variable, not marked secret.
+            rememberSecret(config.password);
             plugin.configure(config);
             configured = true;
             return new providerPb.ConfigureResponse()

@@ -6,6 +6,7 @@
  */
 import { escapeIdentifier, escapeLiteral, Pool, PoolClient, types } from "pg";
 import { adminName, PgConfig, tlsOptions } from "./config";
+import { engineVerbosity, log } from "../log";
 
 // name[] (OID 1003, e.g. ARRAY(SELECT pg_get_userbyid(…))) parses like text[] (OID 1009).
 type TypeId = Parameters<typeof types.setTypeParser>[0];
@@ -41,7 +42,8 @@ export function maskSql(sql: string): string {
     return sql.replace(/PASSWORD\s+'(?:[^']|'')*'/gi, "PASSWORD 'XXXX'");
 }
 
-const sqlLog = process.env.PGSTACK_OFFLINE_SQL_LOG === "1";
+// Every statement, when asked for (PGSTACK_OFFLINE_SQL_LOG=1) or at the engine's most verbose logging.
+const sqlLog = process.env.PGSTACK_OFFLINE_SQL_LOG === "1" || engineVerbosity() >= 9;
 
 export class PgClient {
     private pools = new Map<string, Pool>();
@@ -106,7 +108,7 @@ export class PgClient {
     private querier(client: PoolClient, db: string): Querier {
         return {
             query: async (sql, params) => {
-                if (sqlLog) process.stderr.write(`[offline-provider] sql(${db}): ${maskSql(sql)}\n`);
+                if (sqlLog) log(`sql(${db}): ${maskSql(sql)}`);
                 const r = await client.query(sql, params as unknown[] | undefined);
                 return r.rows as Row[];
             },
