@@ -235,6 +235,16 @@ export const rawConfigSchema = z
             );
         }
 
+        // pgBouncer's lookup (components/poolerAuth.ts) is a SECURITY DEFINER function reading
+        // pg_shadow: it works only when its owner, the admin, is a superuser. A managed admin (RDS
+        // master user, rds_superuser) creates it but every pooled login would then fail.
+        if (cfg.server.mode === "existing" && cfg.server.pooler && !cfg.server.superuser) {
+            issue(
+                ["server", "pooler"],
+                "needs server.superuser true: the pooler's password lookup reads pg_shadow, which only a superuser admin can grant",
+            );
+        }
+
         const dp = cfg.dataProtection;
         const production = cfg.environment === "production";
         if (!cfg.allowDataLoss) {

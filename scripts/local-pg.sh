@@ -4,6 +4,12 @@
 # allowing only `hostssl … scram-sha-256` (no trust, no plaintext TCP), a superuser admin with a
 # generated password, listening on 127.0.0.1 only.
 #
+# It also holds an RDS-like admin, `pgstack_rds_admin`, with its own generated password: what an RDS
+# master user is (LOGIN CREATEROLE CREATEDB, NOSUPERUSER NOREPLICATION NOBYPASSRLS, member of a
+# NOLOGIN `rds_superuser` that holds the predefined roles RDS gives it: pg_monitor,
+# pg_signal_backend, pg_checkpoint, and on 16+ pg_use_reserved_connections, pg_create_subscription).
+# PGSTACK_ADMIN=rds makes the local stack and the integration tests use it (scripts/lib/engine.ts).
+#
 #   scripts/local-pg.sh start     # init (once) and start; prints the connection facts
 #   scripts/local-pg.sh env       # print PGSTACK_PG_* variables (shell syntax) for a running cluster
 #   scripts/local-pg.sh stop | status | destroy
@@ -32,6 +38,7 @@ data=$dir/data
 tls=$dir/tls
 facts=$dir/facts.env
 admin_user=pgstack_admin
+rds_admin_user=pgstack_rds_admin
 
 as_pg() {
   if [ -n "$run_as" ]; then
@@ -133,6 +140,63 @@ PGSTACK_PG_DIR=$dir
 EOF
 }
 
+# The RDS-like admin (see the top): created, or brought back to exactly these attributes, as the
+# superuser over TLS; its password is set as a SCRAM verifier, so the server never sees it in clear.
+ensure_rds_admin() {
+  local pwfile=$dir/rds-admin-password passfile verifier
+  if [ ! -f "$pwfile" ]; then
+    umask 077
+    openssl rand -hex 24 >"$pwfile"
+    umask 022
+  fi
+  verifier=$(node -e '
+const c = require("crypto");
+const pw = require("fs").readFileSync(0, "utf8").trim();
+const salt = c.randomBytes(16), it = 4096;
+const salted = c.pbkdf2Sync(pw, salt, it, 32, "sha256");
+const hmac = (k) => c.createHmac("sha256", salted).update(k).digest();
+const stored = c.createHash("sha256").update(hmac("Client Key")).digest();
+process.stdout.write(`SCRAM-SHA-256$${it}:${salt.toString("base64")}$${stored.toString("base64")}:${hmac("Server Key").toString("base64")}`);
+' <"$pwfile")
+  passfile=$(mktemp)
+  chmod 600 "$passfile"
+  printf '127.0.0.1:%s:postgres:%s:%s\n' "$PGSTACK_PG_PORT" "$admin_user" "$(cat "$dir/admin-password")" >"$passfile"
+  PGPASSFILE=$passfile "$PGSTACK_PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -v verifier="$verifier" \
+    "host=127.0.0.1 port=$PGSTACK_PG_PORT dbname=postgres user=$admin_user sslmode=verify-full sslrootcert=$PGSTACK_PG_CA" \
+    >/dev/null <<SQL || {
+DO \$\$
+DECLARE r text;
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'rds_superuser') THEN
+    CREATE ROLE rds_superuser NOLOGIN;
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$rds_admin_user') THEN
+    CREATE ROLE $rds_admin_user LOGIN;
+  END IF;
+  FOREACH r IN ARRAY ARRAY['pg_monitor', 'pg_signal_backend', 'pg_checkpoint',
+                           'pg_use_reserved_connections', 'pg_create_subscription'] LOOP
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) THEN
+      EXECUTE format('GRANT %I TO rds_superuser', r);
+    END IF;
+  END LOOP;
+END
+\$\$;
+ALTER ROLE rds_superuser NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;
+ALTER ROLE $rds_admin_user LOGIN NOSUPERUSER CREATEDB CREATEROLE NOREPLICATION NOBYPASSRLS INHERIT
+  PASSWORD :'verifier';
+GRANT rds_superuser TO $rds_admin_user;
+SQL
+    rm -f "$passfile"
+    die "could not create the RDS-like admin $rds_admin_user"
+  }
+  rm -f "$passfile"
+  cat >>"$facts" <<EOF
+PGSTACK_PG_RDS_USER=$rds_admin_user
+PGSTACK_PG_RDS_PASSWORD_FILE=$pwfile
+EOF
+  log "RDS-like admin $rds_admin_user ready (no superuser; PGSTACK_ADMIN=rds uses it)"
+}
+
 running() { [ -f "$data/postmaster.pid" ] && as_pg "$(pg_bin)/pg_ctl" -D "$data" status >/dev/null 2>&1; }
 
 start() {
@@ -147,6 +211,7 @@ start() {
       { tail -20 "$dir/server.log" >&2; die "the server did not start"; }
     log "started on 127.0.0.1:$PGSTACK_PG_PORT (TLS, scram-sha-256; CA: $PGSTACK_PG_CA)"
   fi
+  grep -q '^PGSTACK_PG_RDS_USER=' "$facts" || ensure_rds_admin
 }
 
 case "${1:-start}" in

@@ -55,19 +55,49 @@ async function prepare(): Promise<{ stack: ProjectStack; pg: LocalPg; database: 
     const template = parse(fs.readFileSync(path.join(REPO, "Pulumi.local.yaml"), "utf8")) as {
         config: Record<string, unknown>;
     };
-    const declared = template.config["pgstack:server"] as { pooler?: object };
+    const { pooler: declaredPooler, ...declared } = template.config["pgstack:server"] as { pooler?: object };
+    // The pooler's password lookup needs a superuser admin (config refuses server.pooler otherwise):
+    // with PGSTACK_ADMIN=rds the app and tenant DSNs go direct, as on RDS without a proxy.
+    const pooler = declaredPooler && pg.superuser;
+    if (declaredPooler && !pooler) log("PGSTACK_ADMIN=rds: no pgBouncer (server.pooler needs a superuser admin)");
     const server = {
         ...declared,
         host: pg.host,
         port: pg.port,
         caCertPath: pg.ca,
         adminUser: pg.user,
+        superuser: pg.superuser,
         // The app and tenant DSNs go through the local pgBouncer (scripts/local-pgbouncer.sh) when the
         // stack file declares one; the service DSN goes direct.
-        ...(declared.pooler ? { pooler: { ...declared.pooler, ...poolerFacts() } } : {}),
+        ...(pooler ? { pooler: { ...declaredPooler, ...poolerFacts() } } : {}),
     };
-    await stack.configure({ ...template.config, "pgstack:server": server }, { adminPassword: pg.password });
+    const config: Record<string, unknown> = { ...template.config, "pgstack:server": server };
+    if (!pg.superuser) {
+        // RDS lets its master user create the extensions on its allow-list (pg_stat_statements among
+        // them); on this cluster a non-superuser creates trusted extensions only.
+        const all = (config["pgstack:extensions"] as string[] | undefined) ?? [];
+        const trusted = await trustedExtensions(pg);
+        const untrusted = all.filter((e) => !trusted.has(e));
+        if (untrusted.length > 0)
+            log(`PGSTACK_ADMIN=rds: without ${untrusted.join(", ")} (not trusted on this cluster)`);
+        config["pgstack:extensions"] = all.filter((e) => trusted.has(e));
+    }
+    await stack.configure(config, { adminPassword: pg.password });
     return { stack, pg, database: String(template.config["pgstack:databaseName"]) };
+}
+
+/** Extensions a non-superuser with CREATE on a database may create there (`trusted`). */
+async function trustedExtensions(pg: LocalPg): Promise<Set<string>> {
+    const c = new Client(adminClientConfig(pg));
+    await c.connect();
+    try {
+        const r = await c.query<{ name: string }>(
+            "SELECT DISTINCT name FROM pg_available_extension_versions WHERE trusted",
+        );
+        return new Set(r.rows.map((x) => x.name));
+    } finally {
+        await c.end();
+    }
 }
 
 /** The local stack's database and roles, as the admin sees them on the cluster. */

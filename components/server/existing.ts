@@ -2,6 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ExistingServerConfig } from "../../config/schema";
 import type { ServerEndpoint } from "./endpoint";
+import { checkAdminLogin } from "./adminLogin";
 import { AdminConnection, adminProvider, caBundleAt } from "./provider";
 
 export interface ExistingServerArgs {
@@ -42,6 +43,13 @@ export class ExistingServer extends pulumi.ComponentResource {
             admin,
             maintenanceDatabase: s.maintenanceDatabase,
         };
-        this.registerOutputs({ host: this.endpoint.host, port: this.endpoint.port });
+        // The server exists already: every run logs in as the admin once, so a wrong password fails
+        // `preview` and a no-op `up` naming pgstack:adminPassword, not the next real change.
+        const adminLogin = checkAdminLogin(
+            provider,
+            { host: s.host, port: s.port, adminUser: s.adminUser, database: s.maintenanceDatabase },
+            { parent: this },
+        );
+        this.registerOutputs({ host: this.endpoint.host, port: this.endpoint.port, adminLogin });
     }
 }

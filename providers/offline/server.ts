@@ -35,6 +35,8 @@ export interface Plugin {
     configure(config: Props): void;
     /** Resources by token. */
     resources: Record<string, ResourceDef<unknown>>;
+    /** Functions (Invoke) by token; each receives the context and the plain arguments. */
+    functions?: Record<string, (ctx: unknown, args: Props) => Promise<Props>>;
     /** The context resource operations receive (after Configure). */
     context(): unknown;
     /** Releases connections (Cancel, shutdown). */
@@ -147,9 +149,16 @@ export function serve(plugin: Plugin): Promise<Served> {
             throw unimplemented("Call");
         }),
         invoke: unary("Invoke", async (req: providerPb.InvokeRequest) => {
-            throw Object.assign(new Error(`function "${req.getTok()}" is not implemented by the offline provider`), {
-                code: grpc.status.UNIMPLEMENTED,
-            });
+            const fn = plugin.functions?.[req.getTok()];
+            if (!fn) {
+                throw Object.assign(
+                    new Error(`function "${req.getTok()}" is not implemented by the offline provider`),
+                    { code: grpc.status.UNIMPLEMENTED },
+                );
+            }
+            const args = fromStruct(req.getArgs());
+            const result = await fn(ctx(), args.props);
+            return new providerPb.InvokeResponse().setReturn(toStruct(wrapSecrets(result, args.secrets)));
         }),
         getMapping: unary("GetMapping", async () => new providerPb.GetMappingResponse()),
         getMappings: unary("GetMappings", async () => new providerPb.GetMappingsResponse()),

@@ -53,13 +53,37 @@ export function engineEnv(): Record<string, string> {
 export interface LocalPg {
     host: string;
     port: number;
+    /** The admin a stack on the cluster is configured with (server.adminUser, pgstack:adminPassword). */
     user: string;
     password: string;
+    /** Whether that admin is a superuser (server.superuser): false for the RDS-like admin. */
+    superuser: boolean;
     ca: string;
+    /**
+     * The cluster's own superuser, for what a test or script does beside the stack (setup, checks,
+     * cleanup): the same login as `user` unless PGSTACK_ADMIN=rds.
+     */
+    cluster: { user: string; password: string };
 }
 
-/** Starts (once) the local TLS cluster and returns how to reach it as its admin. */
+/** Which admin the local stack and the integration tests run with: PGSTACK_ADMIN (superuser | rds). */
+export function localAdminKind(env: NodeJS.ProcessEnv = process.env): "superuser" | "rds" {
+    const v = env.PGSTACK_ADMIN ?? "superuser";
+    if (v !== "superuser" && v !== "rds") {
+        throw new Error(
+            `PGSTACK_ADMIN must be superuser or rds (the RDS-like admin of scripts/local-pg.sh), not "${v}"`,
+        );
+    }
+    return v;
+}
+
+/**
+ * Starts (once) the local TLS cluster and returns how to reach it: as its superuser, or with
+ * PGSTACK_ADMIN=rds as the RDS-like admin scripts/local-pg.sh makes (no SUPERUSER, CREATEROLE,
+ * CREATEDB, rds_superuser's predefined roles), which is then what stacks are configured with.
+ */
 export function localPg(): LocalPg {
+    const kind = localAdminKind();
     run("bash", [path.join(REPO, "scripts/local-pg.sh"), "start"]);
     const facts = Object.fromEntries(
         run("bash", [path.join(REPO, "scripts/local-pg.sh"), "env"])
@@ -67,12 +91,24 @@ export function localPg(): LocalPg {
             .split("\n")
             .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
     );
+    const cluster = {
+        user: facts.PGSTACK_PG_USER,
+        password: fs.readFileSync(facts.PGSTACK_PG_PASSWORD_FILE, "utf8").trim(),
+    };
+    const admin =
+        kind === "rds"
+            ? {
+                  user: facts.PGSTACK_PG_RDS_USER,
+                  password: fs.readFileSync(facts.PGSTACK_PG_RDS_PASSWORD_FILE, "utf8").trim(),
+              }
+            : cluster;
     return {
         host: facts.PGSTACK_PG_HOST,
         port: Number(facts.PGSTACK_PG_PORT),
-        user: facts.PGSTACK_PG_USER,
-        password: fs.readFileSync(facts.PGSTACK_PG_PASSWORD_FILE, "utf8").trim(),
+        ...admin,
+        superuser: kind === "superuser",
         ca: facts.PGSTACK_PG_CA,
+        cluster,
     };
 }
 
@@ -110,7 +146,10 @@ export function localPooler(): LocalPooler {
     };
 }
 
-/** `pgstack:server` for a stack on the local cluster: existing-server mode, verify-full, as its admin. */
+/**
+ * `pgstack:server` for a stack on the local cluster: existing-server mode, verify-full, as the admin
+ * localPg chose; `superuser: false` for the RDS-like admin, as RDS mode configures the provider.
+ */
 export function localServerConfig(pg: LocalPg): Record<string, unknown> {
     return {
         mode: "existing",
@@ -119,17 +158,20 @@ export function localServerConfig(pg: LocalPg): Record<string, unknown> {
         adminUser: pg.user,
         caCertPath: pg.ca,
         sslmode: "verify-full",
-        superuser: true,
+        superuser: pg.superuser,
     };
 }
 
-/** node-postgres settings for the local cluster's admin, verify-full against its CA. */
+/**
+ * node-postgres settings for the local cluster's superuser (what tests and scripts do beside the
+ * stack), verify-full against its CA.
+ */
 export function adminClientConfig(pg: LocalPg, database = "postgres"): ClientConfig {
     return {
         host: pg.host,
         port: pg.port,
-        user: pg.user,
-        password: pg.password,
+        user: pg.cluster.user,
+        password: pg.cluster.password,
         database,
         ssl: { ca: fs.readFileSync(pg.ca, "utf8"), rejectUnauthorized: true, servername: "localhost" },
         connectionTimeoutMillis: 10_000,

@@ -11,6 +11,8 @@ const server = (pooler?: Record<string, unknown>) => ({
     port: 5432,
     adminUser: "pgstack_admin",
     caCertPath: "/etc/ssl/ca.pem",
+    // The pooler's lookup needs a superuser admin (config refuses it otherwise).
+    superuser: true,
     ...(pooler ? { pooler } : {}),
 });
 

@@ -126,6 +126,11 @@ const invalid: [string, Record<string, unknown>, string][] = [
         "pgstack:server.pooler.poolMode",
     ],
     [
+        "pooler with a non-superuser admin (its pg_shadow lookup needs a superuser owner)",
+        { server: server({ pooler: { host: "p" } }) },
+        "pgstack:server.pooler",
+    ],
+    [
         "Docker with an unknown pool mode",
         { server: { mode: "docker", caCertPath: "/ca", pgbouncer: { poolMode: "fast" } } },
         "pgstack:server.pgbouncer.poolMode",
@@ -209,7 +214,7 @@ describe("safe defaults", () => {
 
     test("an existing server has no pooler unless configured; its auth user defaults to pgbouncer_auth", () => {
         expect(parseConfig(minimal()).server).not.toHaveProperty("pooler");
-        const c = parseConfig({ ...minimal(), server: server({ pooler: { host: "127.0.0.1" } }) });
+        const c = parseConfig({ ...minimal(), server: server({ superuser: true, pooler: { host: "127.0.0.1" } }) });
         expect(c.server).toMatchObject({ pooler: { host: "127.0.0.1", port: 6432, authUser: "pgbouncer_auth" } });
     });
 

@@ -9,6 +9,7 @@ import { database } from "./database";
 import { defaultPrivileg, defaultPrivileges } from "./defaultPrivileges";
 import { extension } from "./extension";
 import { fn } from "./function";
+import { GET_SCHEMAS, getSchemas } from "./getSchemas";
 import { grant } from "./grant";
 import { grantRole } from "./grantRole";
 import { role } from "./role";
@@ -37,6 +38,7 @@ export function postgresqlPlugin(): Plugin {
         name: "postgresql",
         version: VERSION,
         resources,
+        functions: { [GET_SCHEMAS]: (ctx, args) => getSchemas(ctx as PgContext, args) },
         checkConfig: (config: Props) => checkPgConfig(config),
         configure(config: Props) {
             const resolved = resolvePgConfig(config);
