@@ -64,6 +64,8 @@ const record = (s: string) => void printed.push(s);
 const storage = () => ({
     ...localStorageConfig(s3),
     bucketPrefix: PREFIX,
+    // SeaweedFS answers NotImplemented to storage-class transitions.
+    lifecycle: { rawTransitionDays: null },
     backups: { lock: { days: 1, mode: "governance" } },
 });
 const stackConfig = () => ({
