@@ -71,3 +71,5 @@ export const {
     BACKUP_AWS_ACCESS_KEY_ID,
     BACKUP_AWS_SECRET_ACCESS_KEY,
 } = storageEnv;
+/** PEM CA of an S3-compatible storage endpoint (storage.caCertPath), for clients of the buckets. */
+export const storageCaCertificate = storage?.caCertificate;

@@ -134,6 +134,22 @@ export const storageSchema = z
             .refine((p) => !/^(xn--|sthree-|amzn-s3-demo-)/.test(p), {
                 message: "may not start with xn--, sthree- or amzn-s3-demo-",
             }),
+        /**
+         * S3 only: the base URL of an S3-compatible server (MinIO, Ceph, SeaweedFS, Backblaze B2) instead
+         * of AWS. Its S3 and IAM APIs are both reached there. https only, unless allowInsecureEndpoint.
+         */
+        endpoint: z.url({ message: "a URL such as https://s3.example.com:9000" }).optional(),
+        /** Loosening: accept an http:// endpoint (keys and data then cross the network in clear). */
+        allowInsecureEndpoint: z.boolean().default(false),
+        /** Path-style URLs (https://endpoint/bucket/key); default: on with an endpoint, off on AWS. */
+        forcePathStyle: z.boolean().optional(),
+        /** PEM CA bundle (on the deploy machine) the endpoint's certificate is verified against. */
+        caCertPath: z.string().min(1).optional(),
+        /**
+         * AWS shared-credentials file (on the deploy machine) holding the key Pulumi manages the buckets
+         * and users with, e.g. the local server's admin key. Absent: the AWS SDK's usual sources.
+         */
+        sharedCredentialsFile: z.string().min(1).optional(),
         /** AWS region of the buckets (required for s3); R2 is always "auto". */
         region: z.string().min(1).optional(),
         /** Server-side encryption: aes256 (SSE-S3) or kms (SSE-KMS, S3 only). */
@@ -173,6 +189,24 @@ export const storageSchema = z
             if (s.region === undefined) issue(["region"], "is required for provider s3 (e.g. eu-west-1)");
             else if (!AWS_REGION_PATTERN.test(s.region)) issue(["region"], `"${s.region}" is not an AWS region`);
             if (s.r2 !== undefined) issue(["r2"], "is only for provider r2");
+            const u = s.endpoint === undefined ? undefined : URL.parse(s.endpoint);
+            if (u) {
+                if (u.protocol === "http:" && !s.allowInsecureEndpoint) {
+                    issue(
+                        ["endpoint"],
+                        "must be https:// (plain http sends keys and data in clear); allowInsecureEndpoint: true accepts it",
+                    );
+                } else if (u.protocol !== "https:" && u.protocol !== "http:") {
+                    issue(["endpoint"], `must be an https:// URL, got ${u.protocol}`);
+                }
+                if (u.pathname !== "/" || u.search !== "" || u.username !== "") {
+                    issue(["endpoint"], "must be a base URL without path, query or user info");
+                }
+            } else if (s.endpoint === undefined) {
+                for (const k of ["allowInsecureEndpoint", "forcePathStyle", "caCertPath"] as const) {
+                    if (k === "allowInsecureEndpoint" ? s[k] : s[k] !== undefined) issue([k], "needs endpoint");
+                }
+            }
             if (s.kmsKeyArn !== undefined && s.encryption !== "kms") issue(["kmsKeyArn"], "needs encryption kms");
             const cls = lc.rawTransitionStorageClass;
             if (cls !== undefined && !(S3_TRANSITION_CLASSES as readonly string[]).includes(cls)) {
@@ -198,6 +232,15 @@ export const storageSchema = z
             if (s.region !== undefined && s.region !== "auto")
                 issue(["region"], 'R2 has no regions: leave it out or use "auto" (see r2.location)');
             if (s.r2 === undefined) issue(["r2"], "is required for provider r2 ({accountId})");
+            for (const k of [
+                "endpoint",
+                "allowInsecureEndpoint",
+                "forcePathStyle",
+                "caCertPath",
+                "sharedCredentialsFile",
+            ] as const) {
+                if (k === "allowInsecureEndpoint" ? s[k] : s[k] !== undefined) issue([k], "is only for provider s3");
+            }
             if (s.encryption !== "aes256")
                 issue(["encryption"], "R2 encrypts with Cloudflare-managed keys only (no KMS)");
             if (s.kmsKeyArn !== undefined) issue(["kmsKeyArn"], "R2 has no customer-managed keys");
@@ -252,6 +295,14 @@ export interface StorageConfig {
     buckets: { raw: string; backups: string };
     /** AWS region, or "auto" for R2. */
     region: string;
+    /** S3-compatible server instead of AWS (provider s3 only). */
+    endpoint?: {
+        url: string;
+        forcePathStyle: boolean;
+        caCertPath?: string;
+    };
+    /** Shared-credentials file Pulumi's AWS provider reads (provider s3 only). */
+    sharedCredentialsFile?: string;
     encryption: { type: "aes256" } | { type: "kms"; keyArn?: string };
     /** Key prefix the app credential is limited to ("" = the whole raw bucket). */
     rawPrefix: string;
@@ -285,6 +336,15 @@ export function resolveStorage(s: ParsedStorage): StorageConfig {
         provider: s.provider,
         buckets: { raw: `${s.bucketPrefix}-raw`, backups: `${s.bucketPrefix}-backups` },
         region: s3 ? (s.region as string) : "auto",
+        endpoint:
+            s.endpoint === undefined
+                ? undefined
+                : {
+                      url: s.endpoint.replace(/\/+$/, ""),
+                      forcePathStyle: s.forcePathStyle ?? true,
+                      caCertPath: s.caCertPath,
+                  },
+        sharedCredentialsFile: s.sharedCredentialsFile,
         encryption: s.encryption === "kms" ? { type: "kms", keyArn: s.kmsKeyArn } : { type: "aes256" },
         rawPrefix: s.rawPrefix ?? "",
         lifecycle: {

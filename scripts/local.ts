@@ -11,7 +11,17 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { Client, escapeIdentifier } from "pg";
-import { adminClientConfig, engineEnv, LocalPg, localPg, localPooler, ProjectStack, REPO } from "./lib/engine";
+import {
+    adminClientConfig,
+    engineEnv,
+    LocalPg,
+    localPg,
+    localPooler,
+    localS3,
+    localStorageConfig,
+    ProjectStack,
+    REPO,
+} from "./lib/engine";
 
 const STACK = "local";
 
@@ -48,6 +58,13 @@ function poolerFacts(): { host: string; port: number; authUser: string } {
     return { host: p.host, port: p.port, authUser: p.authUser };
 }
 
+/** The local S3 server (started if needed). */
+function s3Facts() {
+    const s3 = localS3();
+    log(`S3 (SeaweedFS) on ${s3.endpoint}, CA ${s3.ca}`);
+    return s3;
+}
+
 /** Pulumi.local.yaml from the repo, with this machine's cluster facts filled in. */
 async function prepare(): Promise<{ stack: ProjectStack; pg: LocalPg; database: string }> {
     const pg = localPg();
@@ -71,7 +88,15 @@ async function prepare(): Promise<{ stack: ProjectStack; pg: LocalPg; database: 
         // stack file declares one; the service DSN goes direct.
         ...(pooler ? { pooler: { ...declaredPooler, ...poolerFacts() } } : {}),
     };
-    const config: Record<string, unknown> = { ...template.config, "pgstack:server": server };
+    // The buckets live on the local S3-compatible server (scripts/local-s3.sh): its endpoint, CA and admin
+    // key file are filled in over what the stack file declares.
+    const declaredStorage = template.config["pgstack:storage"] as Record<string, unknown> | undefined;
+    const storage = declaredStorage ? { ...declaredStorage, ...localStorageConfig(s3Facts()) } : undefined;
+    const config: Record<string, unknown> = {
+        ...template.config,
+        "pgstack:server": server,
+        ...(storage ? { "pgstack:storage": storage } : {}),
+    };
     if (!pg.superuser) {
         // RDS lets its master user create the extensions on its allow-list (pg_stat_statements among
         // them); on this cluster a non-superuser creates trusted extensions only.
@@ -169,7 +194,7 @@ async function main(cmd: string, flags: string[]): Promise<void> {
         }
         return;
     }
-    for (const p of ["postgresql", "random"]) log(`provider ${p}: ${providerSource(p, stack.env)}`);
+    for (const p of ["postgresql", "random", "aws"]) log(`provider ${p}: ${providerSource(p, stack.env)}`);
     const onOutput = (s: string) => process.stdout.write(s);
     log(`pulumi ${cmd} (stack ${STACK}, state in ${stack.dir})`);
     if (cmd === "recover") {

@@ -44,6 +44,8 @@ export const KNOWN_TYPES = new Set<string>([
     "aws:s3/bucketPolicy:BucketPolicy",
     "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
     "aws:kms/key:Key",
+    // One explicit AWS provider per storage (an S3-compatible endpoint, path style, CA).
+    "pulumi:providers:aws",
     "aws:iam/user:User",
     "aws:iam/userPolicy:UserPolicy",
     "aws:iam/accessKey:AccessKey",

@@ -4,6 +4,7 @@
  * `backupTarget` feeds lib/backup.ts (pgBackRest config, WAL-G env) for a backup sidecar.
  */
 import * as pulumi from "@pulumi/pulumi";
+import * as fs from "fs";
 import type { StorageConfig } from "../../config/storage";
 import { BackupTarget, walgS3Prefix } from "../../lib/backup";
 import { R2Storage } from "./r2";
@@ -40,6 +41,8 @@ export class ObjectStorage extends pulumi.ComponentResource {
     public readonly env: StorageEnv;
     /** Secret: everything a backup sidecar needs, for renderPgBackRestConfig / renderWalgEnv. */
     public readonly backupTarget: pulumi.Output<BackupTarget>;
+    /** PEM CA of an S3-compatible endpoint (storage.caCertPath, read on the deploy machine), if any. */
+    public readonly caCertificate: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: ObjectStorageArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pgstack:storage:ObjectStorage", name, {}, opts);
@@ -79,6 +82,10 @@ export class ObjectStorage extends pulumi.ComponentResource {
                     retentionDays: c.backups.retentionDays,
                 })),
         );
-        this.registerOutputs({ ...this.env });
+        const caPath = c.endpoint?.caCertPath;
+        this.caCertificate = pulumi.output(
+            caPath && fs.existsSync(caPath) ? fs.readFileSync(caPath, "utf8") : undefined,
+        );
+        this.registerOutputs({ ...this.env, caCertificate: this.caCertificate });
     }
 }

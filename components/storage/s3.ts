@@ -2,6 +2,11 @@
  * Object storage on AWS S3: the raw-artifact and backup buckets (optionally with a KMS key of their
  * own), and one least-privilege IAM credential for each: the app's for the raw bucket, the backup
  * tools' for the backup bucket.
+ *
+ * Every resource goes through one explicit AWS provider: on AWS it carries only the region; with
+ * `storage.endpoint` (an S3-compatible server: MinIO, Ceph, SeaweedFS, B2) it points the S3, IAM and
+ * STS APIs there, uses path-style URLs, trusts the given CA, and skips what only AWS answers (STS
+ * credential validation, the account-id lookup, the EC2 metadata API, the region-name check).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -55,6 +60,26 @@ export function s3LifecycleRules(c: StorageConfig, bucket: "raw" | "backups"): L
     return rules;
 }
 
+/** The provider settings of the stack's S3 resources (pure, so unit-tested without the engine). */
+export function s3ProviderArgs(c: StorageConfig): aws.ProviderArgs {
+    const args: aws.ProviderArgs = {
+        region: c.region,
+        sharedCredentialsFiles: c.sharedCredentialsFile ? [c.sharedCredentialsFile] : undefined,
+    };
+    const ep = c.endpoint;
+    if (!ep) return args;
+    return {
+        ...args,
+        endpoints: [{ s3: ep.url, iam: ep.url, sts: ep.url }],
+        s3UsePathStyle: ep.forcePathStyle,
+        customCaBundle: ep.caCertPath,
+        skipCredentialsValidation: true,
+        skipRequestingAccountId: true,
+        skipMetadataApiCheck: true,
+        skipRegionValidation: true,
+    };
+}
+
 export class S3Storage extends pulumi.ComponentResource {
     public readonly backend: StorageBackend;
 
@@ -63,6 +88,9 @@ export class S3Storage extends pulumi.ComponentResource {
         const c = args.config;
         const region = c.region;
         const partition = awsPartition(region);
+        const provider = new aws.Provider(`${name}-aws`, s3ProviderArgs(c), { parent: this });
+        // Components hand the provider down to every AWS resource inside them.
+        const child = { parent: this, providers: [provider] };
 
         let kmsKeyArn: pulumi.Output<string> | undefined;
         if (c.encryption.type === "kms") {
@@ -77,7 +105,7 @@ export class S3Storage extends pulumi.ComponentResource {
                           deletionWindowInDays: 30,
                       },
                       // Deleting the key makes every object encrypted with it unreadable.
-                      { parent: this, ...args.protection },
+                      { parent: this, provider, ...args.protection },
                   ).arn;
         }
 
@@ -94,7 +122,7 @@ export class S3Storage extends pulumi.ComponentResource {
                     purpose,
                     protection: args.protection,
                 },
-                { parent: this },
+                child,
             );
         const raw = bucket("raw", "raw-artifacts");
         const backups = bucket("backups", "backups");
@@ -120,7 +148,7 @@ export class S3Storage extends pulumi.ComponentResource {
                         }),
                     ),
                 },
-                { parent: this },
+                child,
             );
         const app = credential("app", raw.name, c.rawPrefix, APP_OBJECT_ACTIONS);
         const backup = credential("backup", backups.name, "", BACKUP_OBJECT_ACTIONS);
@@ -129,8 +157,8 @@ export class S3Storage extends pulumi.ComponentResource {
             rawBucket: raw.name,
             backupBucket: backups.name,
             region,
-            endpoint: s3Endpoint(region),
-            forcePathStyle: false,
+            endpoint: c.endpoint?.url ?? s3Endpoint(region),
+            forcePathStyle: c.endpoint?.forcePathStyle ?? false,
             app,
             backup,
         };

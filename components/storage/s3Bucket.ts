@@ -64,13 +64,16 @@ export class S3Bucket extends pulumi.ComponentResource {
             dataOpts,
         );
 
-        new aws.s3.BucketOwnershipControls(
+        // The settings are written one after the other: S3-compatible servers (SeaweedFS) keep a bucket's
+        // settings in one record and can lose one of two concurrent writes (measured: a lifecycle put
+        // next to the Object Lock put vanished). On AWS this costs a few seconds on create only.
+        const ownership = new aws.s3.BucketOwnershipControls(
             `${name}-ownership`,
             { bucket: bucketName, region, rule: { objectOwnership: "BucketOwnerEnforced" } },
-            dataOpts,
+            { ...dataOpts, dependsOn: [publicAccess] },
         );
 
-        new aws.s3.BucketServerSideEncryptionConfiguration(
+        const sse = new aws.s3.BucketServerSideEncryptionConfiguration(
             `${name}-sse`,
             {
                 bucket: bucketName,
@@ -87,34 +90,19 @@ export class S3Bucket extends pulumi.ComponentResource {
                         : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
                 ],
             },
-            dataOpts,
+            { ...dataOpts, dependsOn: [ownership] },
         );
 
         const versioning = new aws.s3.BucketVersioning(
             `${name}-versioning`,
             { bucket: bucketName, region, versioningConfiguration: { status: "Enabled" } },
-            dataOpts,
+            { ...dataOpts, dependsOn: [sse] },
         );
 
-        new aws.s3.BucketLifecycleConfiguration(
-            `${name}-lifecycle`,
-            { bucket: bucketName, region, rules: args.lifecycleRules },
-            { ...dataOpts, dependsOn: [versioning] },
-        );
-
-        new aws.s3.BucketPolicy(
-            `${name}-tls-only`,
-            {
-                bucket: bucketName,
-                region,
-                policy: bucketName.apply((b) => JSON.stringify(tlsOnlyBucketPolicy(args.partition, b))),
-            },
-            // A policy put while public access is being blocked can race with it.
-            { ...dataOpts, dependsOn: [publicAccess] },
-        );
-
+        // Object Lock and the lifecycle rules need versioning on.
+        let last: pulumi.Resource = versioning;
         if (args.objectLock) {
-            new aws.s3.BucketObjectLockConfiguration(
+            last = new aws.s3.BucketObjectLockConfiguration(
                 `${name}-object-lock`,
                 {
                     bucket: bucketName,
@@ -127,6 +115,23 @@ export class S3Bucket extends pulumi.ComponentResource {
                 { ...dataOpts, dependsOn: [versioning] },
             );
         }
+
+        const lifecycle = new aws.s3.BucketLifecycleConfiguration(
+            `${name}-lifecycle`,
+            { bucket: bucketName, region, rules: args.lifecycleRules },
+            { ...dataOpts, dependsOn: [last] },
+        );
+
+        new aws.s3.BucketPolicy(
+            `${name}-tls-only`,
+            {
+                bucket: bucketName,
+                region,
+                policy: bucketName.apply((b) => JSON.stringify(tlsOnlyBucketPolicy(args.partition, b))),
+            },
+            // Also after the public-access block: a policy put while public access is being blocked can race with it.
+            { ...dataOpts, dependsOn: [lifecycle, publicAccess] },
+        );
 
         this.name = bucketName;
         this.registerOutputs({ name: this.name });

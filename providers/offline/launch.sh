@@ -1,5 +1,5 @@
 #!/bin/sh
-# Starts one offline provider plugin: launch.sh <postgresql|random> [engine args…]
+# Starts one offline provider plugin: launch.sh <postgresql|random|aws> [engine args…]
 #
 # The TypeScript sources are transpiled once per content hash (build.js) into
 #   ${PGSTACK_CACHE:-$HOME/.cache/pgstack}/offline-provider/<hash>/

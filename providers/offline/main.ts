@@ -1,8 +1,9 @@
 /**
  * Entry point of the offline provider plugins. Launched by bin/pulumi-resource-<name> as
- *   node main.ts --plugin <postgresql|random> [engine flags…] <engine address>
+ *   node main.ts --plugin <postgresql|random|aws> [engine flags…] <engine address>
  * Prints the port it listens on, then a newline, on stdout; everything else goes to stderr.
  */
+import { awsPlugin } from "./aws";
 import { postgresqlPlugin } from "./postgresql";
 import { randomPlugin } from "./random";
 import { log, Plugin, serve } from "./server";
@@ -18,7 +19,8 @@ async function main(): Promise<void> {
     let plugin: Plugin;
     if (name === "postgresql") plugin = postgresqlPlugin();
     else if (name === "random") plugin = randomPlugin();
-    else throw new Error(`unknown plugin "${name}" (expected --plugin postgresql|random)`);
+    else if (name === "aws") plugin = awsPlugin();
+    else throw new Error(`unknown plugin "${name}" (expected --plugin postgresql|random|aws)`);
     const { port } = await serve(plugin);
     process.stdout.write(`${port}\n`);
     const stop = () => {

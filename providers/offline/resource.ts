@@ -8,7 +8,7 @@
 import { randomBytes } from "crypto";
 import { containsUnknown, isObject, Props, UNKNOWN, Value } from "./props";
 
-export type Kind = "string" | "int" | "bool" | "set" | "list" | "map" | "objectList" | "objectSet";
+export type Kind = "string" | "int" | "bool" | "set" | "list" | "map" | "object" | "objectList" | "objectSet";
 
 export interface PropSpec {
     kind: Kind;
@@ -27,7 +27,7 @@ export interface PropSpec {
     oneOf?: string[];
     /** Minimum for ints. */
     min?: number;
-    /** Fields of the elements of an objectList / objectSet. */
+    /** Fields of an object, or of the elements of an objectList / objectSet. */
     fields?: Record<string, PropSpec>;
 }
 
@@ -97,6 +97,8 @@ function typeMatches(spec: PropSpec, v: Value): string | undefined {
             return Object.values(v).every((e) => typeof e === "string" || e === null)
                 ? undefined
                 : "must be a map of strings";
+        case "object":
+            return isObject(v) ? undefined : "must be an object";
         case "objectList":
         case "objectSet":
             return Array.isArray(v) && v.every((e) => isObject(e) || e === UNKNOWN) ? undefined : "must be a list";
@@ -104,7 +106,7 @@ function typeMatches(spec: PropSpec, v: Value): string | undefined {
 }
 
 function checkValue(path: string, spec: PropSpec, v: Value, failures: CheckFailure[]): void {
-    if (containsUnknown(v) && (v === UNKNOWN || spec.kind !== "objectList")) return;
+    if (containsUnknown(v) && (v === UNKNOWN || (spec.kind !== "objectList" && spec.kind !== "object"))) return;
     const bad = typeMatches(spec, v);
     if (bad) {
         failures.push({ property: path, reason: `${path} ${bad}` });
@@ -122,6 +124,7 @@ function checkValue(path: string, spec: PropSpec, v: Value, failures: CheckFailu
             checkObject(`${path}[${i}]`, spec.fields!, elem, failures);
         });
     }
+    if (spec.kind === "object" && isObject(v) && spec.fields) checkObject(path, spec.fields, v, failures);
 }
 
 function checkObject(path: string, fields: Record<string, PropSpec>, obj: Record<string, Value>, f: CheckFailure[]) {

@@ -68,7 +68,7 @@ export PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK=true
 # "ambient" plugin. PGSTACK_OFFLINE_PROVIDERS lists the plugins served offline; a launcher whose
 # plugin has an upstream install hands over to that (PATH plugins win over installed ones).
 PGSTACK_OFFLINE_PROVIDERS=""
-for pgstack_p in postgresql random; do
+for pgstack_p in postgresql random aws; do
   if [ -z "$(find "${PULUMI_HOME}/plugins" -maxdepth 1 -name "resource-${pgstack_p}-v*" -print 2>/dev/null | head -n 1)" ]; then
     PGSTACK_OFFLINE_PROVIDERS="${PGSTACK_OFFLINE_PROVIDERS:+${PGSTACK_OFFLINE_PROVIDERS} }${pgstack_p}"
   fi

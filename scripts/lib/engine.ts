@@ -146,6 +146,58 @@ export function localPooler(): LocalPooler {
     };
 }
 
+export interface LocalS3 {
+    /** https://127.0.0.1:<port>: S3 and IAM over TLS. */
+    endpoint: string;
+    /** The same server's plain-HTTP S3 listener (loopback), which every bucket policy refuses. */
+    httpEndpoint: string;
+    region: string;
+    /** PEM CA the endpoint's certificate is signed by. */
+    ca: string;
+    /** AWS shared-credentials file ([default]) with the server's admin key. */
+    credentialsFile: string;
+    accessKeyId: string;
+    secretAccessKey: string;
+}
+
+/**
+ * Starts (once) the local S3-compatible server (scripts/local-s3.sh: SeaweedFS over TLS on
+ * 127.0.0.1, built and cached by scripts/seaweedfs/build.sh) and returns how to reach it as its admin.
+ */
+export function localS3(): LocalS3 {
+    const script = path.join(REPO, "scripts/local-s3.sh");
+    run("bash", [script, "start"], undefined, 30 * 60_000);
+    const facts = Object.fromEntries(
+        run("bash", [script, "env"])
+            .trim()
+            .split("\n")
+            .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
+    );
+    const ini = fs.readFileSync(facts.PGSTACK_S3_ADMIN_CREDENTIALS, "utf8");
+    const value = (k: string) => new RegExp(`^${k}\\s*=\\s*(\\S+)`, "m").exec(ini)?.[1] ?? "";
+    return {
+        endpoint: facts.PGSTACK_S3_ENDPOINT,
+        httpEndpoint: facts.PGSTACK_S3_HTTP_ENDPOINT,
+        region: facts.PGSTACK_S3_REGION,
+        ca: facts.PGSTACK_S3_CA,
+        credentialsFile: facts.PGSTACK_S3_ADMIN_CREDENTIALS,
+        accessKeyId: value("aws_access_key_id"),
+        secretAccessKey: value("aws_secret_access_key"),
+    };
+}
+
+/** `pgstack:storage` keys that point a stack's S3 storage at the local server (endpoint, CA, admin key file). */
+export function localStorageConfig(s3: LocalS3): Record<string, unknown> {
+    return {
+        provider: "s3",
+        region: s3.region,
+        endpoint: s3.endpoint,
+        forcePathStyle: true,
+        caCertPath: s3.ca,
+        sharedCredentialsFile: s3.credentialsFile,
+    };
+}
+
 /**
  * `pgstack:server` for a stack on the local cluster: existing-server mode, verify-full, as the admin
  * localPg chose; `superuser: false` for the RDS-like admin, as RDS mode configures the provider.

@@ -22,6 +22,21 @@ const invalid: [string, Record<string, unknown>, string][] = [
         "pgstack:storage.kmsKeyArn",
     ],
     ["KMS key that is no ARN", s3Storage({ encryption: "kms", kmsKeyArn: "alias/mine" }), "pgstack:storage.kmsKeyArn"],
+    [
+        "plain-http endpoint without the loosening key",
+        s3Storage({ endpoint: "http://127.0.0.1:9000" }),
+        "pgstack:storage.endpoint",
+    ],
+    ["endpoint that is no URL", s3Storage({ endpoint: "minio.local" }), "pgstack:storage.endpoint"],
+    ["endpoint with a path", s3Storage({ endpoint: "https://s3.example.com/bucket" }), "pgstack:storage.endpoint"],
+    [
+        "ftp endpoint",
+        s3Storage({ endpoint: "ftp://s3.example.com", allowInsecureEndpoint: true }),
+        "pgstack:storage.endpoint",
+    ],
+    ["CA without an endpoint", s3Storage({ caCertPath: "/etc/ca.pem" }), "pgstack:storage.caCertPath"],
+    ["path style without an endpoint", s3Storage({ forcePathStyle: true }), "pgstack:storage.forcePathStyle"],
+    ["endpoint on R2", r2Storage({ endpoint: "https://s3.example.com" }), "pgstack:storage.endpoint"],
     ["raw prefix with a leading slash", s3Storage({ rawPrefix: "/raw" }), "pgstack:storage.rawPrefix"],
     [
         "noncurrent expiry of 0 days",
@@ -128,6 +143,24 @@ describe("invalid storage config is rejected with the key named", () => {
         expect(
             problems.filter((p) => p.startsWith(`${key}:`) || p.startsWith(`${key}.`) || p.startsWith(`${key}[`)),
         ).not.toEqual([]);
+    });
+});
+
+describe("S3-compatible endpoints", () => {
+    test("an https endpoint is taken without its trailing slash, with path-style URLs by default", () => {
+        const s = storageOf(s3Storage({ endpoint: "https://127.0.0.1:58333/", caCertPath: "/tmp/ca.crt" }));
+        expect(s?.endpoint).toEqual({
+            url: "https://127.0.0.1:58333",
+            forcePathStyle: true,
+            caCertPath: "/tmp/ca.crt",
+        });
+    });
+    test("plain http only with allowInsecureEndpoint", () => {
+        const s = storageOf(s3Storage({ endpoint: "http://127.0.0.1:9000", allowInsecureEndpoint: true }));
+        expect(s?.endpoint?.url).toBe("http://127.0.0.1:9000");
+    });
+    test("no endpoint: AWS, virtual-hosted URLs", () => {
+        expect(storageOf(s3Storage())?.endpoint).toBeUndefined();
     });
 });
 

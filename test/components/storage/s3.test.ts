@@ -1,5 +1,7 @@
 import { baseConfig, ProgramRun, Recorded, runProgram } from "../../harness";
 import { s3Storage } from "./fixtures";
+import { s3ProviderArgs } from "../../../components/storage/s3";
+import { parseConfig } from "../../../config/schema";
 
 const T = {
     bucket: "aws:s3/bucket:Bucket",
@@ -297,4 +299,48 @@ test("each credential's secret key is exported only as a secret", () => {
         run.outputs.BACKUP_AWS_SECRET_ACCESS_KEY,
         run.secret.BACKUP_AWS_SECRET_ACCESS_KEY,
     ]).toEqual(["aws-secret-pgstack-storage-s3-app-key", true, "aws-secret-pgstack-storage-s3-backup-key", true]);
+});
+
+describe("the AWS provider of the storage", () => {
+    const storageOf = (extra: Record<string, unknown>) => {
+        const s = parseConfig(baseConfig({ storage: s3Storage(extra) })).storage;
+        if (!s) throw new Error("no storage");
+        return s;
+    };
+    test("on AWS: only the region (and a credentials file when given), no endpoint override", () => {
+        expect(s3ProviderArgs(storageOf({}))).toEqual({ region: "eu-west-1", sharedCredentialsFiles: undefined });
+    });
+    test("an S3-compatible endpoint: S3, IAM and STS there, path style, its CA, no AWS-only checks", () => {
+        const args = s3ProviderArgs(
+            storageOf({
+                endpoint: "https://127.0.0.1:58333",
+                caCertPath: "/tmp/ca.crt",
+                sharedCredentialsFile: "/tmp/admin.credentials",
+            }),
+        );
+        expect(args).toEqual({
+            region: "eu-west-1",
+            sharedCredentialsFiles: ["/tmp/admin.credentials"],
+            endpoints: [
+                { s3: "https://127.0.0.1:58333", iam: "https://127.0.0.1:58333", sts: "https://127.0.0.1:58333" },
+            ],
+            s3UsePathStyle: true,
+            customCaBundle: "/tmp/ca.crt",
+            skipCredentialsValidation: true,
+            skipRequestingAccountId: true,
+            skipMetadataApiCheck: true,
+            skipRegionValidation: true,
+        });
+    });
+    test("every storage resource goes through that provider, and the outputs name the endpoint", async () => {
+        const r = await runProgram(baseConfig({ storage: s3Storage({ endpoint: "https://127.0.0.1:58333" }) }));
+        const providers = r.mocks.ofType("pulumi:providers:aws");
+        expect(providers).toHaveLength(1);
+        expect(r.error).toBeUndefined();
+        const aws = r.mocks.resources.filter((x) => x.type.startsWith("aws:"));
+        expect(aws.length).toBeGreaterThan(10);
+        for (const x of aws) expect(x.provider).toMatch(/pulumi:providers:aws::pgstack-storage-s3-aws::/);
+        expect(r.outputs.BACKUP_S3_ENDPOINT).toBe("https://127.0.0.1:58333");
+        expect(r.outputs.BACKUP_S3_FORCE_PATH_STYLE).toBe("true");
+    });
 });
