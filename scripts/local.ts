@@ -11,17 +11,12 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { Client, escapeIdentifier } from "pg";
-import { adminClientConfig, engineEnv, LocalPg, localPg, localPooler, ProjectStack, REPO } from "./lib/engine";
+import { adminClientConfig, LocalPg, localPg, localPooler, localStackDir, ProjectStack, REPO } from "./lib/engine";
 
 const STACK = "local";
 
 function log(msg: string): void {
     process.stderr.write(`[local] ${msg}\n`);
-}
-
-function stackDir(): string {
-    const cache = engineEnv().PGSTACK_CACHE ?? path.join(process.env.HOME ?? "/tmp", ".cache/pgstack");
-    return path.join(cache, "local-stack");
 }
 
 /** Which binary serves a provider plugin: the upstream one, or the project's offline provider. */
@@ -51,7 +46,7 @@ function poolerFacts(): { host: string; port: number; authUser: string } {
 /** Pulumi.local.yaml from the repo, with this machine's cluster facts filled in. */
 async function prepare(): Promise<{ stack: ProjectStack; pg: LocalPg; database: string }> {
     const pg = localPg();
-    const stack = await ProjectStack.open(STACK, { dir: stackDir() });
+    const stack = await ProjectStack.open(STACK, { dir: localStackDir() });
     const template = parse(fs.readFileSync(path.join(REPO, "Pulumi.local.yaml"), "utf8")) as {
         config: Record<string, unknown>;
     };
