@@ -201,7 +201,7 @@ function stanzaInfo(r: Pick<Ready, "c" | "p">): StanzaInfo {
 // Where the backups go
 
 /** The stack file's pgstack:storage.backups layout (paths, retention), defaults otherwise. */
-function backupLayout(): Pick<BackupTarget, "walgPrefix" | "pgbackrestPath" | "retentionDays"> {
+export function backupLayout(): Pick<BackupTarget, "walgPrefix" | "pgbackrestPath" | "retentionDays"> {
     const file = parse(fs.readFileSync(path.join(REPO, "Pulumi.local.yaml"), "utf8")) as {
         config?: Record<string, { backups?: Partial<BackupTarget & { retentionDays: number }> } | undefined>;
     };
@@ -242,7 +242,14 @@ function writeFile(file: string, content: string, mode: number): void {
 }
 
 async function setup(flags: Flags): Promise<void> {
-    const resolved = await resolveTarget();
+    await setupBackups(await resolveTarget(), flags.value("database") ?? stackDatabase());
+}
+
+/**
+ * Backups of the local cluster into the resolved target: files, WAL archiving, stanza, a full backup.
+ * Idempotent (a second run rewrites the files, e.g. after a key rotation, and takes another backup).
+ */
+export async function setupBackups(resolved: ResolvedBackupTarget, database: string): Promise<void> {
     const t = resolved.target;
     const c = cluster(true);
     const p = localBackupPaths(c.dir);
@@ -266,7 +273,6 @@ async function setup(flags: Flags): Promise<void> {
     writeFile(p.config, conf, 0o600);
     writeFile(p.keyEnv, renderKeyEnvFile(pgBackRestKeyEnv(t)), 0o600);
     writeFile(p.wrapper, renderWrapper(p), 0o700);
-    const database = flags.value("database") ?? stackDatabase();
     const state: SetupState = {
         stanza: STANZA,
         endpoint: t.endpoint,

@@ -11,6 +11,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { Client, escapeIdentifier } from "pg";
+import { backupTargetFromOutputs } from "../lib/backup";
+import { backupLayout, setupBackups } from "./local-backup";
 import { adminClientConfig, LocalPg, localPg, localPooler, localStackDir, ProjectStack, REPO } from "./lib/engine";
 
 const STACK = "local";
@@ -144,6 +146,12 @@ async function main(cmd: string, flags: string[]): Promise<void> {
         await checkNothingOrphaned(stack, pg, database);
         await stack.stack.up({ onOutput, color: "never" });
         process.stdout.write(`${JSON.stringify(await outputs(stack, false), null, 2)}\n`);
+        const values = await stack.outputValues();
+        if (values.BACKUP_S3_BUCKET) {
+            // The stack declares a backup bucket: the cluster archives WAL and takes base backups into it.
+            log("backups: WAL archiving and a full base backup into the stack's backup bucket");
+            await setupBackups(backupTargetFromOutputs(values, backupLayout()), database);
+        }
         log("DSNs are secret outputs: npm run local:outputs -- --json --show-secrets");
     } else if (cmd === "down") {
         await stack.stack.destroy({ onOutput, color: "never" });
