@@ -103,9 +103,12 @@ export function localArchiveCommand(p: LocalBackupPaths, stanza: string): string
     return `${assertSafePath(p.wrapper, "wrapper")} --stanza=${stanza} archive-push %p`;
 }
 
-/** restore_command of a restored copy: segments come from the bucket through the wrapper. */
-export function localRestoreCommand(p: LocalBackupPaths, stanza: string): string {
-    return `${assertSafePath(p.wrapper, "wrapper")} --stanza=${stanza} archive-get %f "%p"`;
+/**
+ * restore_command of a restored copy in `dataPath`: segments come from the bucket through the wrapper
+ * (pgBackRest's archive-get insists that the server's directory is its pg1-path).
+ */
+export function localRestoreCommand(p: LocalBackupPaths, stanza: string, dataPath: string): string {
+    return `${assertSafePath(p.wrapper, "wrapper")} --stanza=${stanza} --pg1-path=${assertSafePath(dataPath, "data directory")} archive-get %f "%p"`;
 }
 
 /**

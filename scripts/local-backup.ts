@@ -476,7 +476,7 @@ async function drill(): Promise<void> {
             `--target=${target}`,
             "--target-action=promote",
             "--archive-mode=off",
-            `--recovery-option=restore_command=${localRestoreCommand(r.p, STANZA)}`,
+            `--recovery-option=restore_command=${localRestoreCommand(r.p, STANZA, data)}`,
             "restore",
         ]);
         const opts = `-c port=${port} -c listen_addresses='' -c unix_socket_directories=${sock} -c archive_mode=off`;

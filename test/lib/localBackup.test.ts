@@ -53,8 +53,9 @@ test("WAL archiving goes through the wrapper; a restored copy fetches WAL throug
         archive_command: "/var/tmp/pgstack/local-pg/backup/pgbackrest.sh --stanza=local archive-push %p",
         archive_timeout: "300s",
     });
-    expect(localRestoreCommand(p, "local")).toBe(
-        '/var/tmp/pgstack/local-pg/backup/pgbackrest.sh --stanza=local archive-get %f "%p"',
+    expect(localRestoreCommand(p, "local", "/var/tmp/pgstack/local-pg/drill-1/data")).toBe(
+        "/var/tmp/pgstack/local-pg/backup/pgbackrest.sh --stanza=local " +
+            '--pg1-path=/var/tmp/pgstack/local-pg/drill-1/data archive-get %f "%p"',
     );
 });
 
