@@ -35,6 +35,13 @@ export interface PgBackRestOptions {
     pgPort?: number;
     /** Directory of the server's Unix socket (pg1-socket-path). */
     pgSocketPath?: string;
+    /** Database role pgBackRest logs in as over the socket (pg1-user; default: the OS user's name). */
+    pgUser?: string;
+    /**
+     * Leave the access key out of the file: pgBackRest then reads it from PGBACKREST_REPO1_S3_KEY and
+     * PGBACKREST_REPO1_S3_KEY_SECRET (see pgBackRestKeyEnv), so the config holds no secret.
+     */
+    keysFromEnv?: boolean;
     /** CA bundle that signs the endpoint's certificate, when it is not in the system store. */
     caFile?: string;
     /** Parallel transfer processes. */
@@ -93,8 +100,8 @@ export function renderPgBackRestConfig(t: BackupTarget, o: PgBackRestOptions): s
         ["repo1-s3-bucket", t.bucket],
         ["repo1-s3-region", t.region],
         ["repo1-s3-uri-style", t.forcePathStyle ? "path" : "host"],
-        ["repo1-s3-key", t.accessKeyId],
-        ["repo1-s3-key-secret", t.secretAccessKey],
+        ["repo1-s3-key", o.keysFromEnv ? undefined : t.accessKeyId],
+        ["repo1-s3-key-secret", o.keysFromEnv ? undefined : t.secretAccessKey],
         ["repo1-storage-ca-file", o.caFile],
         ["repo1-retention-full-type", "time"],
         ["repo1-retention-full", t.retentionDays],
@@ -113,6 +120,7 @@ export function renderPgBackRestConfig(t: BackupTarget, o: PgBackRestOptions): s
         ["pg1-path", o.pgDataPath],
         ["pg1-port", o.pgPort],
         ["pg1-socket-path", o.pgSocketPath],
+        ["pg1-user", o.pgUser],
     ];
     const section = (name: string, entries: [string, string | number | undefined][]) =>
         [
@@ -120,6 +128,85 @@ export function renderPgBackRestConfig(t: BackupTarget, o: PgBackRestOptions): s
             ...entries.filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${oneLine(k, String(v))}`),
         ].join("\n");
     return `${section("global", global)}\n\n${section(o.stanza, stanza)}\n`;
+}
+
+/** The access key as pgBackRest's environment variables (for a config rendered with keysFromEnv). */
+export function pgBackRestKeyEnv(t: Pick<BackupTarget, "accessKeyId" | "secretAccessKey">): Record<string, string> {
+    return {
+        PGBACKREST_REPO1_S3_KEY: oneLine("accessKeyId", t.accessKeyId),
+        PGBACKREST_REPO1_S3_KEY_SECRET: oneLine("secretAccessKey", t.secretAccessKey),
+    };
+}
+
+/** The names of the stack outputs a backup target is read from (components/storage/objectStorage.ts). */
+export const BACKUP_OUTPUTS = {
+    endpoint: "BACKUP_S3_ENDPOINT",
+    bucket: "BACKUP_S3_BUCKET",
+    region: "BACKUP_S3_REGION",
+    forcePathStyle: "BACKUP_S3_FORCE_PATH_STYLE",
+    accessKeyId: "BACKUP_AWS_ACCESS_KEY_ID",
+    secretAccessKey: "BACKUP_AWS_SECRET_ACCESS_KEY",
+    /** PEM of the CA that signs a private endpoint's certificate (absent for AWS and R2). */
+    caCertificate: "BACKUP_S3_CA_CERTIFICATE",
+    /** Or a path to that CA (when the outputs come from the environment). */
+    caFile: "BACKUP_S3_CA_FILE",
+} as const;
+
+/** Where the stack's backups go, resolved from its outputs, plus how to trust the endpoint. */
+export interface ResolvedBackupTarget {
+    target: BackupTarget;
+    /** PEM of the endpoint's CA, when the outputs carry one. */
+    caPem?: string;
+    /** Path of the endpoint's CA, when the outputs name one. */
+    caFile?: string;
+}
+
+/**
+ * The backup target from the stack's outputs (or the same names in an environment): the one place
+ * that knows the output names. `layout` is the stack's pgstack:storage.backups settings (paths and
+ * retention), which are config, not outputs. Errors name the missing output and never quote a value.
+ */
+export function backupTargetFromOutputs(
+    outputs: Record<string, unknown>,
+    layout: Pick<BackupTarget, "walgPrefix" | "pgbackrestPath" | "retentionDays">,
+): ResolvedBackupTarget {
+    const text = (key: string, required: boolean): string | undefined => {
+        const v = outputs[key];
+        if (v === undefined || v === null || v === "") {
+            if (required) {
+                throw new Error(
+                    `backup target: stack output ${key} is missing (does the stack declare pgstack:storage?)`,
+                );
+            }
+            return undefined;
+        }
+        if (typeof v !== "string") throw new Error(`backup target: stack output ${key} is not a string`);
+        return v;
+    };
+    const pathStyle = text(BACKUP_OUTPUTS.forcePathStyle, false) ?? "true";
+    if (pathStyle !== "true" && pathStyle !== "false") {
+        throw new Error(`backup target: stack output ${BACKUP_OUTPUTS.forcePathStyle} must be true or false`);
+    }
+    const target: BackupTarget = {
+        endpoint: text(BACKUP_OUTPUTS.endpoint, true) as string,
+        bucket: text(BACKUP_OUTPUTS.bucket, true) as string,
+        region: text(BACKUP_OUTPUTS.region, true) as string,
+        forcePathStyle: pathStyle === "true",
+        accessKeyId: text(BACKUP_OUTPUTS.accessKeyId, true) as string,
+        secretAccessKey: text(BACKUP_OUTPUTS.secretAccessKey, true) as string,
+        ...layout,
+    };
+    try {
+        parseEndpoint(target.endpoint);
+    } catch (e) {
+        throw new Error(`backup target: stack output ${BACKUP_OUTPUTS.endpoint}: ${(e as Error).message}`);
+    }
+    const caPem = text(BACKUP_OUTPUTS.caCertificate, false);
+    if (caPem !== undefined && !caPem.includes("-----BEGIN CERTIFICATE-----")) {
+        throw new Error(`backup target: stack output ${BACKUP_OUTPUTS.caCertificate} is not a PEM certificate`);
+    }
+    const caFile = text(BACKUP_OUTPUTS.caFile, false);
+    return { target, ...(caPem ? { caPem } : {}), ...(caFile ? { caFile } : {}) };
 }
 
 /** `archive_command` that pushes WAL with that config file and stanza. */

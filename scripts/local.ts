@@ -11,13 +11,15 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { Client, escapeIdentifier } from "pg";
+import { backupTargetFromOutputs } from "../lib/backup";
+import { backupLayout, setupBackups } from "./local-backup";
 import {
     adminClientConfig,
-    engineEnv,
     LocalPg,
     localPg,
     localPooler,
     localS3,
+    localStackDir,
     localStorageConfig,
     ProjectStack,
     REPO,
@@ -27,11 +29,6 @@ const STACK = "local";
 
 function log(msg: string): void {
     process.stderr.write(`[local] ${msg}\n`);
-}
-
-function stackDir(): string {
-    const cache = engineEnv().PGSTACK_CACHE ?? path.join(process.env.HOME ?? "/tmp", ".cache/pgstack");
-    return path.join(cache, "local-stack");
 }
 
 /** Which binary serves a provider plugin: the upstream one, or the project's offline provider. */
@@ -68,7 +65,7 @@ function s3Facts() {
 /** Pulumi.local.yaml from the repo, with this machine's cluster facts filled in. */
 async function prepare(): Promise<{ stack: ProjectStack; pg: LocalPg; database: string }> {
     const pg = localPg();
-    const stack = await ProjectStack.open(STACK, { dir: stackDir() });
+    const stack = await ProjectStack.open(STACK, { dir: localStackDir() });
     const template = parse(fs.readFileSync(path.join(REPO, "Pulumi.local.yaml"), "utf8")) as {
         config: Record<string, unknown>;
     };
@@ -204,6 +201,12 @@ async function main(cmd: string, flags: string[]): Promise<void> {
         await checkNothingOrphaned(stack, pg, database);
         await stack.stack.up({ onOutput, color: "never" });
         process.stdout.write(`${JSON.stringify(await outputs(stack, false), null, 2)}\n`);
+        const values = await stack.outputValues();
+        if (values.BACKUP_S3_BUCKET) {
+            // The stack declares a backup bucket: the cluster archives WAL and takes base backups into it.
+            log("backups: WAL archiving and a full base backup into the stack's backup bucket");
+            await setupBackups(backupTargetFromOutputs(values, backupLayout()), database);
+        }
         log("DSNs are secret outputs: npm run local:outputs -- --json --show-secrets");
     } else if (cmd === "down") {
         await stack.stack.destroy({ onOutput, color: "never" });

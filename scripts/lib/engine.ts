@@ -50,6 +50,12 @@ export function engineEnv(): Record<string, string> {
     return env;
 }
 
+/** Where `npm run local:*` keeps the local stack (its Pulumi.local.yaml copy and state). */
+export function localStackDir(): string {
+    const cache = engineEnv().PGSTACK_CACHE ?? path.join(process.env.HOME ?? "/tmp", ".cache/pgstack");
+    return path.join(cache, "local-stack");
+}
+
 export interface LocalPg {
     host: string;
     port: number;

@@ -1,4 +1,11 @@
-import { BackupTarget, pgBackRestArchiveCommand, renderPgBackRestConfig, renderWalgEnv } from "../../lib/backup";
+import {
+    BackupTarget,
+    backupTargetFromOutputs,
+    pgBackRestArchiveCommand,
+    pgBackRestKeyEnv,
+    renderPgBackRestConfig,
+    renderWalgEnv,
+} from "../../lib/backup";
 
 const r2: BackupTarget = {
     endpoint: "https://0123456789abcdef0123456789abcdef.r2.cloudflarestorage.com",
@@ -97,4 +104,73 @@ test("the WAL-G environment mirrors the backup outputs and refuses WAL overwrite
         WALG_COMPRESSION_METHOD: "zstd",
         WALG_PREVENT_WAL_OVERWRITE: "true",
     });
+});
+
+test("with keysFromEnv the config holds no key; pgBackRest gets it from its two environment variables", () => {
+    const conf = renderPgBackRestConfig(s3, {
+        stanza: "local",
+        pgDataPath: "/data",
+        pgUser: "pgstack_admin",
+        keysFromEnv: true,
+    });
+    expect(conf).not.toMatch(/AKID|SECRET|repo1-s3-key/);
+    expect(conf).toMatch(/\npg1-user=pgstack_admin\n/);
+    expect(pgBackRestKeyEnv(s3)).toEqual({ PGBACKREST_REPO1_S3_KEY: "AKID", PGBACKREST_REPO1_S3_KEY_SECRET: "SECRET" });
+    expect(() => pgBackRestKeyEnv({ ...s3, secretAccessKey: "a\nb" })).toThrow(/line break/);
+});
+
+const outputs = {
+    BACKUP_S3_ENDPOINT: "https://127.0.0.1:58540",
+    BACKUP_S3_BUCKET: "pgstack-local-backups",
+    BACKUP_S3_REGION: "us-east-1",
+    BACKUP_S3_FORCE_PATH_STYLE: "true",
+    BACKUP_AWS_ACCESS_KEY_ID: "AKID",
+    BACKUP_AWS_SECRET_ACCESS_KEY: "SECRET",
+};
+const layout = { walgPrefix: "walg", pgbackrestPath: "pgbackrest", retentionDays: 14 };
+
+test("the backup target is read from the stack's BACKUP_* outputs, with the CA when they carry one", () => {
+    expect(backupTargetFromOutputs(outputs, layout)).toEqual({
+        target: {
+            endpoint: "https://127.0.0.1:58540",
+            bucket: "pgstack-local-backups",
+            region: "us-east-1",
+            forcePathStyle: true,
+            accessKeyId: "AKID",
+            secretAccessKey: "SECRET",
+            ...layout,
+        },
+    });
+    const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+    expect(backupTargetFromOutputs({ ...outputs, BACKUP_S3_CA_CERTIFICATE: pem }, layout).caPem).toBe(pem);
+    expect(backupTargetFromOutputs({ ...outputs, BACKUP_S3_CA_FILE: "/ca.crt" }, layout).caFile).toBe("/ca.crt");
+    expect(
+        backupTargetFromOutputs({ ...outputs, BACKUP_S3_FORCE_PATH_STYLE: "false" }, layout).target.forcePathStyle,
+    ).toBe(false);
+});
+
+test.each([
+    [
+        "a missing secret key",
+        { BACKUP_AWS_SECRET_ACCESS_KEY: undefined },
+        /stack output BACKUP_AWS_SECRET_ACCESS_KEY is missing/,
+    ],
+    ["a missing bucket", { BACKUP_S3_BUCKET: "" }, /stack output BACKUP_S3_BUCKET is missing/],
+    ["a plain-HTTP endpoint", { BACKUP_S3_ENDPOINT: "http://127.0.0.1:58540" }, /BACKUP_S3_ENDPOINT: .*must be https/],
+    [
+        "a path style that is not a boolean",
+        { BACKUP_S3_FORCE_PATH_STYLE: "yes" },
+        /BACKUP_S3_FORCE_PATH_STYLE must be true or false/,
+    ],
+    ["a CA that is not PEM", { BACKUP_S3_CA_CERTIFICATE: "SECRET-ish" }, /BACKUP_S3_CA_CERTIFICATE is not a PEM/],
+])("%s is one error naming the output, without its value", (_what, over, message) => {
+    const bad = { ...outputs, BACKUP_AWS_SECRET_ACCESS_KEY: "SUPERSECRET", ...over };
+    let error: Error | undefined;
+    try {
+        backupTargetFromOutputs(bad, layout);
+    } catch (e) {
+        error = e as Error;
+    }
+    expect(error?.message).toMatch(message);
+    expect(error?.message).not.toMatch(/SUPERSECRET/);
 });
