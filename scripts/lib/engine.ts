@@ -30,7 +30,8 @@ export function engineEnv(): Record<string, string> {
     if (engineEnvCache) return engineEnvCache;
     const boot = spawnSync("bash", [path.join(REPO, "scripts/engine/bootstrap.sh")], {
         cwd: REPO,
-        stdio: ["ignore", "inherit", "inherit"],
+        // Its progress goes to stderr: stdout stays the caller's (local:outputs -- --json is pure JSON).
+        stdio: ["ignore", 2, "inherit"],
         timeout: 60 * 60_000,
     });
     if (boot.status !== 0) throw new Error(`scripts/engine/bootstrap.sh failed (exit ${boot.status})`);
