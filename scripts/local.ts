@@ -44,10 +44,18 @@ export function providerSource(name: string, env: Record<string, string>): strin
 }
 
 /** Where the local pgBouncer listens (started if needed), as server.pooler keys. */
-function poolerFacts(): { host: string; port: number; authUser: string } {
+function poolerFacts(): Record<string, unknown> {
     const p = localPooler();
-    log(`pgBouncer ${p.version} on ${p.host}:${p.port}`);
-    return { host: p.host, port: p.port, authUser: p.authUser };
+    log(`pgBouncer ${p.version} on ${p.host}:${p.port} (session pooling), :${p.transactionPort} (transaction pooling)`);
+    // DATABASE_URL through the session-pooled listener: prepared statements work with 1.18.
+    return {
+        host: p.host,
+        port: p.port,
+        authUser: p.authUser,
+        poolMode: "session",
+        version: p.version,
+        transactionPort: p.transactionPort,
+    };
 }
 
 /** Pulumi.local.yaml from the repo, with this machine's cluster facts filled in. */
