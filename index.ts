@@ -46,14 +46,28 @@ export const roles = {
     service: access.roles.service.role.name,
     app: access.roles.app.role.name,
     readonly: access.roles.readonly?.role.name,
+    tenants: access.roles.tenantsGroup.name,
 };
 export const tenantSchemas = Object.fromEntries(Object.entries(access.tenants).map(([id, t]) => [id, t.schemaName]));
+/** Tenant role names (SET LOCAL ROLE targets) and the search_path the checkout sets with them. */
+export const tenantRoles = access.tenantRoles;
+export const tenantSearchPaths = access.tenantSearchPaths;
 
 // Connection strings carry passwords: secret outputs only (`pulumi stack output --show-secrets`).
 export const DATABASE_URL = access.appUrl;
 export const DATABASE_SERVICE_URL = access.serviceUrl;
 export const DATABASE_READONLY_URL = access.readonlyUrl;
 export const TENANT_DATABASE_URLS = access.tenantUrls;
+// The same without the deploy machine's CA path: give the app the caCertificate output its own way.
+export const DATABASE_URL_PORTABLE = access.portable.appUrl;
+export const DATABASE_SERVICE_URL_PORTABLE = access.portable.serviceUrl;
+export const DATABASE_READONLY_URL_PORTABLE = access.portable.readonlyUrl;
+export const TENANT_DATABASE_URLS_PORTABLE = access.portable.tenantUrls;
+// SQLAlchemy 2 / Alembic (postgresql+psycopg://…).
+export const DATABASE_SQLALCHEMY_URL = access.sqlalchemy.appUrl;
+export const DATABASE_SERVICE_SQLALCHEMY_URL = access.sqlalchemy.serviceUrl;
+// The app DSN through a transaction-pooled listener (server.pooler.transactionPort): prepared statements off.
+export const DATABASE_URL_TRANSACTION_POOLED = access.appTransactionPooledUrl;
 
 // Object storage for the app (raw bucket) and the backup tools (backup bucket); secret keys are secret.
 const storageEnv: Partial<StorageEnv> = storage?.env ?? {};

@@ -35,6 +35,7 @@ import {
     ProjectStack,
 } from "../scripts/lib/engine";
 import { currentTenantBody, enableTenantRlsBody, quoteIdent as qi, quoteLiteral as ql } from "../lib/sql";
+import { tenantsGroupName } from "../lib/naming";
 import { median, mockRun } from "./mock-scale";
 
 // ---------------------------------------------------------------------------------------------- options
@@ -235,7 +236,7 @@ async function sqlFloor(db: string, n: number): Promise<number> {
         ]),
         `CREATE SCHEMA pgstack`,
         `CREATE FUNCTION pgstack.current_tenant_id() RETURNS text LANGUAGE sql STABLE AS ${ql(currentTenantBody(`${db}_t_`))}`,
-        `CREATE FUNCTION pgstack.enable_tenant_rls(target regclass, tenant_column text DEFAULT 'tenant_id'::text) RETURNS void LANGUAGE plpgsql AS ${ql(enableTenantRlsBody("pgstack"))}`,
+        `CREATE FUNCTION pgstack.enable_tenant_rls(target regclass, tenant_column text DEFAULT 'tenant_id'::text) RETURNS void LANGUAGE plpgsql AS ${ql(enableTenantRlsBody("pgstack", tenantsGroupName(db)))}`,
         ...["connect", "service", "app"].map((k) => `GRANT USAGE ON SCHEMA pgstack TO ${r(k)}`),
         ...tenants.flatMap((t) => [
             `CREATE SCHEMA ${tSchema(t)} AUTHORIZATION ${r("service")}`,

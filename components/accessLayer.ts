@@ -10,8 +10,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config/schema";
-import { secretDsn } from "../lib/dsn";
-import { connectGroupName } from "../lib/naming";
+import { dsnOnPort, portableDsn, secretDsn, secretVariant, sqlalchemyUrl } from "../lib/dsn";
+import { connectGroupName, tenantSearchPath, tenantsGroupName } from "../lib/naming";
 import { AppDatabase } from "./database";
 import { PoolerAuth } from "./poolerAuth";
 import { RlsGuard } from "./rlsGuard";
@@ -35,6 +35,20 @@ export class AccessLayer extends pulumi.ComponentResource {
     public readonly readonlyUrl?: pulumi.Output<string>;
     /** Tenants with login access only. */
     public readonly tenantUrls: pulumi.Output<Record<string, string>>;
+    /** The same DSNs without the deploy machine's sslrootcert path (lib/dsn.ts portableDsn). Secret. */
+    public readonly portable: {
+        appUrl: pulumi.Output<string>;
+        serviceUrl: pulumi.Output<string>;
+        readonlyUrl?: pulumi.Output<string>;
+        tenantUrls: pulumi.Output<Record<string, string>>;
+    };
+    /** SQLAlchemy 2 URLs (postgresql+psycopg://…) of the app and service DSNs. Secret. */
+    public readonly sqlalchemy: { appUrl: pulumi.Output<string>; serviceUrl: pulumi.Output<string> };
+    /** The app DSN through the pooler's transaction-pooled listener (server.pooler.transactionPort). Secret. */
+    public readonly appTransactionPooledUrl?: pulumi.Output<string>;
+    /** Per tenant: its role name and the search_path its checkout sets after SET ROLE. Plain. */
+    public readonly tenantRoles: Record<string, pulumi.Output<string>> = {};
+    public readonly tenantSearchPaths: Record<string, string> = {};
 
     constructor(name: string, args: AccessLayerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pgstack:access:AccessLayer", name, {}, opts);
@@ -44,7 +58,11 @@ export class AccessLayer extends pulumi.ComponentResource {
         this.roles = new AccessRoles(
             `${name}-roles`,
             {
-                names: { ...c.roles, connectGroup: connectGroupName(c.databaseName) },
+                names: {
+                    ...c.roles,
+                    connectGroup: connectGroupName(c.databaseName),
+                    tenantsGroup: tenantsGroupName(c.databaseName),
+                },
                 rotation: c.rotation,
                 searchPath: c.schemas,
                 retainOnDelete: c.dataProtection.retainOnDelete,
@@ -69,6 +87,7 @@ export class AccessLayer extends pulumi.ComponentResource {
         // Roles are dropped through a connection to the app database (see LoginArgs.provider).
         const dbProvider = adminProvider(`${name}-db-provider`, { ...ep.admin, database: db.name }, { parent: this });
         const connectGroup = this.roles.createConnectGroup(dbProvider);
+        const tenantsGroup = this.roles.createTenantsGroup(dbProvider);
 
         for (const tenant of c.tenants) {
             this.tenants[tenant.id] = new Tenant(
@@ -78,6 +97,8 @@ export class AccessLayer extends pulumi.ComponentResource {
                     rolePrefix: c.tenantRolePrefix,
                     access: c.tenantAccess,
                     connectGroup: connectGroup.name,
+                    tenantsGroup: tenantsGroup.name,
+                    searchPath: c.tenantSearchPath,
                     globalSeed: c.rotation.seed,
                     sslmode: c.sslmode,
                     endpoint: ep,
@@ -97,6 +118,7 @@ export class AccessLayer extends pulumi.ComponentResource {
             connectGroup: connectGroup.name,
             appRole: this.roles.app.role.name,
             readonlyRole: this.roles.readonly?.role.name,
+            tenantsGroup: tenantsGroup.name,
             schemas: c.schemas,
             after: [db.aclTail],
             provider: dbProvider,
@@ -122,6 +144,7 @@ export class AccessLayer extends pulumi.ComponentResource {
                 database: db.name,
                 adminRole: ep.adminUser,
                 tenantRolePrefix: c.tenantRolePrefix,
+                tenantsGroup: tenantsGroup.name,
                 users: {
                     connect: connectGroup.name,
                     service: this.roles.service.role.name,
@@ -164,6 +187,31 @@ export class AccessLayer extends pulumi.ComponentResource {
                 ),
             ),
         );
+
+        for (const t of c.tenants) {
+            this.tenantRoles[t.id] = this.tenants[t.id].roleName;
+            this.tenantSearchPaths[t.id] = tenantSearchPath(t.id, c.tenantSearchPath);
+        }
+        this.portable = {
+            appUrl: secretVariant(this.appUrl, portableDsn),
+            serviceUrl: secretVariant(this.serviceUrl, portableDsn),
+            readonlyUrl: this.readonlyUrl && secretVariant(this.readonlyUrl, portableDsn),
+            tenantUrls: pulumi.secret(
+                this.tenantUrls.apply((urls) =>
+                    Object.fromEntries(Object.entries(urls).map(([id, u]) => [id, portableDsn(u)])),
+                ),
+            ),
+        };
+        this.sqlalchemy = {
+            appUrl: secretVariant(this.appUrl, (u) => sqlalchemyUrl(u)),
+            serviceUrl: secretVariant(this.serviceUrl, (u) => sqlalchemyUrl(u)),
+        };
+        const txPort = ep.appTransactionPort;
+        if (txPort) {
+            this.appTransactionPooledUrl = pulumi.secret(
+                pulumi.all([this.appUrl, txPort]).apply(([u, p]) => dsnOnPort(u, p)),
+            );
+        }
 
         this.registerOutputs({
             databaseName: this.databaseName,

@@ -29,6 +29,8 @@ export interface AppGrantsArgs {
     connectGroup: pulumi.Input<string>;
     appRole: pulumi.Input<string>;
     readonlyRole?: pulumi.Input<string>;
+    /** The group every tenant role inherits from (roles.ts createTenantsGroup). */
+    tenantsGroup: pulumi.Input<string>;
     schemas: string[];
     /** Resources on the database's ACL row the app's CONNECT grant must follow. */
     after: pulumi.Resource[];
@@ -144,21 +146,36 @@ export class AppDatabase extends pulumi.ComponentResource {
                 existingObjects: true,
             });
             this.ready.push(...appGrants);
+            let last = appGrants[appGrants.length - 1];
             if (a.readonlyRole) {
-                this.ready.push(
-                    ...grantSchemaAccess(`${name}-${schemaName}-readonly`, {
-                        database: this.name,
-                        schema: schema.name,
-                        role: a.readonlyRole,
-                        owner: this.args.serviceRole,
-                        level: "readonly",
-                        provider,
-                        parent: this,
-                        after: [appGrants[appGrants.length - 1]],
-                        existingObjects: true,
-                    }),
-                );
+                const readonlyGrants = grantSchemaAccess(`${name}-${schemaName}-readonly`, {
+                    database: this.name,
+                    schema: schema.name,
+                    role: a.readonlyRole,
+                    owner: this.args.serviceRole,
+                    level: "readonly",
+                    provider,
+                    parent: this,
+                    after: [last],
+                    existingObjects: true,
+                });
+                this.ready.push(...readonlyGrants);
+                last = readonlyGrants[readonlyGrants.length - 1];
             }
+            // Tenants: USAGE and sequences here; each shared table's DML comes with enable_tenant_rls.
+            this.ready.push(
+                ...grantSchemaAccess(`${name}-${schemaName}-tenants`, {
+                    database: this.name,
+                    schema: schema.name,
+                    role: a.tenantsGroup,
+                    owner: this.args.serviceRole,
+                    level: "tenants",
+                    provider,
+                    parent: this,
+                    after: [last],
+                    existingObjects: true,
+                }),
+            );
             return schema.name;
         });
         this.schemas = pulumi.all(schemas);

@@ -17,6 +17,8 @@ export interface RlsGuardArgs {
     /** The admin the provider connects as: the guard's owner. */
     adminRole: pulumi.Input<string>;
     tenantRolePrefix: string;
+    /** The group enable_tenant_rls grants DML on each guarded table to (roles.ts createTenantsGroup). */
+    tenantsGroup: pulumi.Input<string>;
     /** Roles that get USAGE on the guard schema (one grant each, chained: same catalog row). */
     users: Record<string, pulumi.Input<string>>;
     retainOnDelete: boolean;
@@ -69,7 +71,7 @@ export class RlsGuard extends pulumi.ComponentResource {
                 ],
                 returns: "void",
                 language: "plpgsql",
-                body: enableTenantRlsBody(GUARD_SCHEMA),
+                body: pulumi.output(args.tenantsGroup).apply((g) => enableTenantRlsBody(GUARD_SCHEMA, g)),
             },
             { ...fn, dependsOn: [currentTenant] },
         );

@@ -31,7 +31,7 @@ export const SESSION_LIMITS: Readonly<postgresql.RoleArgs> = {
 };
 
 export interface AccessRolesArgs {
-    names: { service: string; app: string; readonly?: string; connectGroup: string };
+    names: { service: string; app: string; readonly?: string; connectGroup: string; tenantsGroup: string };
     rotation: { seed: string; service?: string; app?: string; readonly?: string };
     /** search_path of the stack's login roles: the app schemas, so nothing resolves through `public` (S9). */
     searchPath: string[];
@@ -62,6 +62,8 @@ export class AccessRoles extends pulumi.ComponentResource {
     public readonly service: LoginRole;
     /** Set by createConnectGroup. */
     public connectGroup!: postgresql.Role;
+    /** Set by createTenantsGroup. */
+    public tenantsGroup!: postgresql.Role;
     /** Set by createLogins. */
     public app!: LoginRole;
     public readonly?: LoginRole;
@@ -97,6 +99,21 @@ export class AccessRoles extends pulumi.ComponentResource {
     }
 
     /**
+     * The NOLOGIN group every tenant role is a member of (and inherits from): USAGE on the app schemas,
+     * and DML on each shared table `enable_tenant_rls` guards, so a tenant (logged in, or the app role
+     * after SET ROLE) works on shared tables with row-level security as the boundary. Made through the
+     * provider on the app database, like the connect group.
+     */
+    createTenantsGroup(provider: postgresql.Provider): postgresql.Role {
+        this.tenantsGroup = new postgresql.Role(
+            `${this.baseName}-tenants-group`,
+            { ...LEAST_PRIVILEGE, name: this.args.names.tenantsGroup, login: false },
+            { parent: this, provider },
+        );
+        return this.tenantsGroup;
+    }
+
+    /**
      * The app role: NOINHERIT, so it holds only its own grants. A member of the tenant roles it may
      * `SET ROLE` to, it gets none of their rights until it does (PostgreSQL 15: the role attribute;
      * 16+: new grants default to INHERIT FALSE from it, SET TRUE). Its CONNECT is granted to it
@@ -126,6 +143,7 @@ export class AccessRoles extends pulumi.ComponentResource {
             app: this.app.role.name,
             readonly: this.readonly?.role.name,
             connectGroup: this.connectGroup.name,
+            tenantsGroup: this.tenantsGroup?.name,
         });
     }
 

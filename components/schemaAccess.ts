@@ -9,7 +9,7 @@
 import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
 
-export type AccessLevel = "readwrite" | "readonly";
+export type AccessLevel = "readwrite" | "readonly" | "tenants";
 
 /** Privileges per object type and level: the single source of what "app" and "read-only" mean. */
 export const PRIVILEGES: Record<AccessLevel, { table: string[]; sequence: string[]; function: string[] }> = {
@@ -19,6 +19,10 @@ export const PRIVILEGES: Record<AccessLevel, { table: string[]; sequence: string
         function: ["EXECUTE"],
     },
     readonly: { table: ["SELECT"], sequence: ["SELECT"], function: [] },
+    // The tenants group on the app schemas: sequences only. Its table rights come per table from
+    // enable_tenant_rls (lib/sql.ts), so a shared table a migration forgot to guard stays closed to
+    // tenants instead of open to all of them.
+    tenants: { table: [], sequence: ["USAGE", "SELECT"], function: [] },
 };
 
 export interface SchemaAccessArgs {
@@ -60,9 +64,11 @@ export function grantSchemaAccess(name: string, a: SchemaAccessArgs): pulumi.Res
         new postgresql.Grant(`${name}-usage`, { ...common, objectType: "schema", privileges: ["USAGE"] }, opts()),
     );
     if (a.existingObjects) {
-        created.push(
-            new postgresql.Grant(`${name}-tables`, { ...common, objectType: "table", privileges: p.table }, opts()),
-        );
+        if (p.table.length > 0) {
+            created.push(
+                new postgresql.Grant(`${name}-tables`, { ...common, objectType: "table", privileges: p.table }, opts()),
+            );
+        }
         created.push(
             new postgresql.Grant(
                 `${name}-sequences`,
@@ -71,13 +77,15 @@ export function grantSchemaAccess(name: string, a: SchemaAccessArgs): pulumi.Res
             ),
         );
     }
-    created.push(
-        new postgresql.DefaultPrivileges(
-            `${name}-default-tables`,
-            { ...common, owner: a.owner, objectType: "table", privileges: p.table },
-            opts(),
-        ),
-    );
+    if (p.table.length > 0) {
+        created.push(
+            new postgresql.DefaultPrivileges(
+                `${name}-default-tables`,
+                { ...common, owner: a.owner, objectType: "table", privileges: p.table },
+                opts(),
+            ),
+        );
+    }
     created.push(
         new postgresql.DefaultPrivileges(
             `${name}-default-sequences`,

@@ -28,6 +28,10 @@ export interface TenantArgs {
     access: TenantAccess;
     /** The group carrying CONNECT and the RLS guard's USAGE. */
     connectGroup: pulumi.Input<string>;
+    /** The group carrying USAGE on the app schemas and DML on guarded shared tables (roles.ts). */
+    tenantsGroup: pulumi.Input<string>;
+    /** App schemas after tenant_<id> in the role's search_path. */
+    searchPath: string[];
     globalSeed: string;
     sslmode: SslMode;
     endpoint: ServerEndpoint;
@@ -71,9 +75,9 @@ export class Tenant extends pulumi.ComponentResource {
                 login: canLogin,
                 password: password?.result,
                 connectionLimit: t.connectionLimit,
-                roles: [args.connectGroup],
-                // S9: names resolve in the tenant's own schema, never through `public`.
-                searchPaths: [tenantSchemaName(t.id)],
+                roles: [args.connectGroup, args.tenantsGroup],
+                // S9: names resolve in the tenant's own schema, then the app schemas, never through `public`.
+                searchPaths: [tenantSchemaName(t.id), ...args.searchPath],
             },
             { parent: this, provider: args.provider },
         );
@@ -113,7 +117,9 @@ export class Tenant extends pulumi.ComponentResource {
             provider,
             parent: this,
             after: a.after,
-            existingObjects: false,
+            // S6: a tenant id used again gets no rights on the tables its kept schema still holds,
+            // unless its config entry says they are its own (reclaimKeptObjects).
+            existingObjects: this.args.tenant.reclaimKeptObjects,
         });
         this.schemaName = schema.name;
         this.registerOutputs({ schemaName: this.schemaName, roleName: this.roleName, databaseUrl: this.databaseUrl });

@@ -6,7 +6,7 @@
  * (e.g. an app schema `pgbouncer` next to the pooler's lookup schema hands the app role the lookup
  * of every password hash). Each problem names the config key that produced the name.
  */
-import { connectGroupName, GUARD_SCHEMA, tenantRoleName, tenantSchemaName } from "../lib/naming";
+import { connectGroupName, GUARD_SCHEMA, tenantRoleName, tenantSchemaName, tenantsGroupName } from "../lib/naming";
 import { PGBOUNCER_AUTH_SCHEMA } from "../lib/pgbouncer";
 
 /** PostgreSQL's limit on identifiers (NAMEDATALEN - 1), in bytes. */
@@ -40,15 +40,6 @@ export interface NameSource {
         maintenanceDatabase?: string;
         pooler?: { authUser?: string };
     };
-}
-
-/**
- * The group role of the tenant roles (`<db>_tenants`), which the pooler work adds to lib/naming.ts.
- * Reserved here already so no role or tenant takes the name before it lands; when it does, use
- * lib/naming.ts's function instead of this one.
- */
-export function tenantsGroupName(databaseName: string): string {
-    return `${databaseName}_tenants`;
 }
 
 const DATABASES_RESERVED = ["postgres", "template0", "template1", "rdsadmin"];

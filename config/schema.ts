@@ -17,7 +17,8 @@ import {
     sslmode,
 } from "./server";
 import { resolveStorage, StorageConfig, storageSchema } from "./storage";
-import { connectGroupName, GUARD_SCHEMA } from "../lib/naming";
+import { connectGroupName, GUARD_SCHEMA, tenantsGroupName } from "../lib/naming";
+import { imageVersion, PREPARED_STATEMENTS_SINCE, versionAtLeast } from "../lib/pgbouncer";
 import { checkNames } from "./names";
 import { checkRestore, resolveRestore, RestoreStackConfig, restoreShape } from "./restore";
 
@@ -74,6 +75,11 @@ const tenantSchema = z
          * tenant cannot take every connection the server has (review S7).
          */
         connectionLimit: z.number().int().min(-1).max(10000).default(TENANT_CONNECTION_LIMIT),
+        /**
+         * A tenant id used again after its removal finds its schema kept with the tables in it; its new
+         * role gets no rights on them (they may hold another owner's data) unless this says so.
+         */
+        reclaimKeptObjects: z.boolean().default(false),
     })
     .strict();
 
@@ -128,6 +134,12 @@ export const rawConfigSchema = z
         tenants: z.array(tenantSchema).default([]),
         /** How tenants reach their schema: their own login, SET ROLE from the app role's pool, or both. */
         tenantAccess: z.enum(TENANT_ACCESS).default("login"),
+        /**
+         * The app schemas a tenant names unqualified, after its own tenant_<id> (its role's search_path,
+         * and what the checkout code sets after SET ROLE). Empty (Pulumi.yaml's declared default): every
+         * app schema, in order.
+         */
+        tenantSearchPath: z.array(identifier("a schema name")).default([]),
         rotation: rotation.default({ seed: "initial" }),
         dataProtection: dataProtection.default({}),
         /** Explicit opt-in to letting data leave with the stack (no retainOnDelete / protect in production). */
@@ -157,6 +169,17 @@ export const rawConfigSchema = z
             seen.add(t.id);
             if (cfg.schemas.includes(`tenant_${t.id}`)) {
                 issue(["tenants", i, "id"], `tenant_${t.id} collides with an app schema`);
+            }
+        });
+
+        cfg.tenantSearchPath.forEach((s, i) => {
+            if (!cfg.schemas.includes(s)) {
+                issue(
+                    ["tenantSearchPath", i],
+                    `"${s}" is not an app schema (pgstack:schemas: ${cfg.schemas.join(", ")})`,
+                );
+            } else if (cfg.tenantSearchPath.indexOf(s) !== i) {
+                issue(["tenantSearchPath", i], `duplicate schema "${s}"`);
             }
         });
 
@@ -228,6 +251,35 @@ export const rawConfigSchema = z
             }
         }
 
+        const bouncer =
+            cfg.server.mode === "existing" && cfg.server.pooler
+                ? {
+                      key: ["server", "pooler"],
+                      version: cfg.server.pooler.version,
+                      max: cfg.server.pooler.maxPreparedStatements,
+                  }
+                : cfg.server.mode === "docker" && cfg.server.pgbouncer.enabled
+                  ? {
+                        key: ["server", "pgbouncer"],
+                        version: imageVersion(cfg.server.pgbouncer.image),
+                        max: cfg.server.pgbouncer.maxPreparedStatements,
+                    }
+                  : undefined;
+        if (
+            bouncer &&
+            bouncer.max > 0 &&
+            !(bouncer.version && versionAtLeast(bouncer.version, PREPARED_STATEMENTS_SINCE))
+        ) {
+            issue(
+                [...bouncer.key, "maxPreparedStatements"],
+                `needs pgBouncer >= ${PREPARED_STATEMENTS_SINCE} (` +
+                    (bouncer.version ? `${bouncer.version} does not have max_prepared_statements` : "version unknown") +
+                    (cfg.server.mode === "docker"
+                        ? "; use a newer image or set it to 0)"
+                        : "; set server.pooler.version, or 0)"),
+            );
+        }
+
         if (cfg.server.mode === "existing" && cfg.adminPassword === undefined) {
             issue(
                 ["adminPassword"],
@@ -278,6 +330,17 @@ export const rawConfigSchema = z
                     (id ? ` (tenant id "${id}" would collide with it)` : ""),
             );
         }
+        // The tenants group (lib/naming.ts) is a stack role too, like the connect group (its collisions
+        // with other names are checked in config/names.ts).
+        const tenantsGroup = tenantsGroupName(cfg.databaseName);
+        if (tenantsGroup.startsWith(cfg.tenantRolePrefix)) {
+            const id = tenantsGroup.slice(cfg.tenantRolePrefix.length);
+            issue(
+                ["tenantRolePrefix"],
+                `the tenants group "${tenantsGroup}" starts with the tenant role prefix "${cfg.tenantRolePrefix}"` +
+                    (id ? ` (tenant id "${id}" would collide with it)` : ""),
+            );
+        }
     });
 
 /** Role names: configured, or derived from the database name. */
@@ -323,6 +386,8 @@ export interface StackConfig extends RestoreStackConfig {
     tenantRolePrefix: string;
     tenants: TenantConfig[];
     tenantAccess: TenantAccess;
+    /** App schemas after tenant_<id> in a tenant's search_path. */
+    tenantSearchPath: string[];
     rotation: { seed: string; service?: string; app?: string; readonly?: string; admin?: string };
     dataProtection: DataProtection;
     /** Object storage and backups, when configured. */
@@ -371,6 +436,7 @@ export function parseConfig(raw: unknown): StackConfig {
         tenantRolePrefix: c.tenantRolePrefix,
         tenants: c.tenants,
         tenantAccess: c.tenantAccess,
+        tenantSearchPath: c.tenantSearchPath.length > 0 ? c.tenantSearchPath : c.schemas,
         rotation: c.rotation,
         dataProtection: {
             retainOnDelete: c.dataProtection.retainOnDelete ?? true,

@@ -18,6 +18,10 @@ export const identifier = (what: string) =>
         );
 
 const port = z.number().int().min(1).max(65535);
+/** Prepared statements pgBouncer keeps per server connection (docker mode). */
+export const DEFAULT_MAX_PREPARED_STATEMENTS = 200;
+export const POOL_MODES = ["session", "transaction", "statement"] as const;
+const pgbouncerVersion = z.string().regex(/^\d+\.\d+(\.\d+)?$/, "a pgBouncer version such as 1.18 or 1.24.1");
 export const sslmode = z.enum(SSL_MODES);
 const cidr = z
     .string()
@@ -49,6 +53,21 @@ const existing = z
                 port: port.default(6432),
                 /** The login pgBouncer looks passwords up as (auth_user); EXECUTE on the lookup is its alone. */
                 authUser: identifier("server.pooler.authUser").default("pgbouncer_auth"),
+                /**
+                 * pool_mode of the listener at host:port, which DATABASE_URL goes through. Session pooling
+                 * keeps prepared statements working with any pgBouncer; transaction pooling needs
+                 * pgBouncer >= 1.21 with max_prepared_statements (preview warns otherwise).
+                 */
+                poolMode: z.enum(POOL_MODES).default("transaction"),
+                /** The pooler's pgBouncer version (e.g. "1.18"), for the prepared-statement check. */
+                version: pgbouncerVersion.optional(),
+                /** The pooler's max_prepared_statements (0: off). Needs version >= 1.21. */
+                maxPreparedStatements: z.number().int().min(0).max(100000).default(0),
+                /**
+                 * A second, transaction-pooled listener of the same pooler: DATABASE_URL_TRANSACTION_POOLED
+                 * goes through it (for drivers with prepared statements off).
+                 */
+                transactionPort: port.optional(),
             })
             .strict()
             .optional(),
@@ -123,9 +142,14 @@ const docker = z
                 enabled: z.boolean().default(true),
                 image: z.string().min(1).default("edoburu/pgbouncer:v1.24.1-p1"),
                 port: port.default(6432),
-                poolMode: z.enum(["session", "transaction", "statement"]).default("transaction"),
+                poolMode: z.enum(POOL_MODES).default("transaction"),
                 maxClientConn: z.number().int().min(1).max(100000).default(500),
                 defaultPoolSize: z.number().int().min(1).max(10000).default(20),
+                /**
+                 * max_prepared_statements (pgBouncer >= 1.21): protocol-level prepared statements work
+                 * through transaction pooling with each driver's defaults. 0 turns it off.
+                 */
+                maxPreparedStatements: z.number().int().min(0).max(100000).default(DEFAULT_MAX_PREPARED_STATEMENTS),
             })
             .strict()
             .default({
@@ -135,6 +159,7 @@ const docker = z
                 poolMode: "transaction",
                 maxClientConn: 500,
                 defaultPoolSize: 20,
+                maxPreparedStatements: DEFAULT_MAX_PREPARED_STATEMENTS,
             }),
         adminUser: identifier("server.adminUser").default("postgres"),
         /** Host address ports are published on. Only loopback is allowed. */

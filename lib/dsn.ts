@@ -51,3 +51,32 @@ export function secretDsn(p: DsnInputs): pulumi.Output<string> {
             ),
     );
 }
+
+/**
+ * The same DSN without `sslrootcert` (a path on the deploy machine): an app elsewhere keeps the
+ * sslmode and supplies the CA itself (the `caCertificate` output) where its driver reads it:
+ * PGSSLROOTCERT for libpq, psycopg and pgx, `ssl.ca` for node-postgres.
+ */
+export function portableDsn(dsn: string): string {
+    const url = new URL(dsn);
+    url.searchParams.delete("sslrootcert");
+    return url.toString();
+}
+
+/** The DSN as a SQLAlchemy 2 URL for the psycopg 3 dialect (postgresql+psycopg://…); the rest is unchanged. */
+export function sqlalchemyUrl(dsn: string, driver: "psycopg" | "psycopg2" = "psycopg"): string {
+    if (!dsn.startsWith("postgresql://")) throw new Error("sqlalchemyUrl: not a postgresql:// DSN");
+    return `postgresql+${driver}://${dsn.slice("postgresql://".length)}`;
+}
+
+/** The same DSN on another port of the same host (a second pooler listener). */
+export function dsnOnPort(dsn: string, port: number): string {
+    const url = new URL(dsn);
+    url.port = String(port);
+    return url.toString();
+}
+
+/** A secret DSN Output mapped through one of the functions above; still secret. */
+export function secretVariant(dsn: pulumi.Output<string>, f: (s: string) => string): pulumi.Output<string> {
+    return pulumi.secret(dsn.apply(f));
+}

@@ -74,6 +74,8 @@ export interface PgbouncerIniOptions {
     serverResetQuery?: string;
     serverResetQueryAlways?: boolean;
     ignoreStartupParameters?: string[];
+    /** max_prepared_statements (pgBouncer >= 1.21): prepared statements through transaction pooling. */
+    maxPreparedStatements?: number;
 }
 
 const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -138,6 +140,7 @@ export function renderPgbouncerIni(o: PgbouncerIniOptions): string {
         ["pool_mode", o.poolMode],
         ["max_client_conn", o.maxClientConn],
         ["default_pool_size", o.defaultPoolSize],
+        ["max_prepared_statements", o.maxPreparedStatements],
         ["server_reset_query", o.serverResetQuery ?? RESET_QUERY],
         ["server_reset_query_always", (o.serverResetQueryAlways ?? true) ? 1 : 0],
         ["admin_users", (o.adminUsers ?? []).join(",") || undefined],
@@ -260,4 +263,54 @@ export function scramSha256Verifier(password: string, salt: Buffer = randomBytes
     const serverKey = createHmac("sha256", salted).update("Server Key").digest();
     const b64 = (b: Buffer) => b.toString("base64");
     return `SCRAM-SHA-256$${iterations}:${b64(salt)}$${b64(storedKey)}:${b64(serverKey)}`;
+}
+
+/** The first pgBouncer that keeps protocol-level prepared statements in transaction pooling. */
+export const PREPARED_STATEMENTS_SINCE = "1.21";
+
+/** Whether version `v` ("1.18", "1.24.1") is at least `min`. */
+export function versionAtLeast(v: string, min: string): boolean {
+    const a = v.split(".").map(Number);
+    const b = min.split(".").map(Number);
+    for (let i = 0; i < Math.max(a.length, b.length); i++) {
+        const x = a[i] ?? 0;
+        const y = b[i] ?? 0;
+        if (x !== y) return x > y;
+    }
+    return true;
+}
+
+/** The pgBouncer version an image tag names ("edoburu/pgbouncer:v1.24.1-p1" -> "1.24.1"), if it names one. */
+export function imageVersion(image: string): string | undefined {
+    const tag = /:v?(\d+\.\d+(?:\.\d+)?)(?:[-_.][A-Za-z0-9_.-]*)?$/.exec(image);
+    return tag?.[1];
+}
+
+export interface PoolerFacts {
+    poolMode: PoolMode;
+    version?: string;
+    maxPreparedStatements: number;
+}
+
+/**
+ * Why prepared statements fail through a pooler DATABASE_URL goes through, or undefined when they
+ * work: session pooling always does; transaction pooling only with pgBouncer >= 1.21 and
+ * max_prepared_statements > 0 (before that, a statement prepared on one server connection is run on
+ * another: pgx's and psycopg 3's defaults and node-postgres named statements fail).
+ */
+export function preparedStatementsProblem(key: string, p: PoolerFacts): string | undefined {
+    if (p.poolMode === "session") return undefined;
+    const fix =
+        `serve DATABASE_URL from a session-pooled listener (${key}.poolMode: session), or run pgBouncer >= ` +
+        `${PREPARED_STATEMENTS_SINCE} with max_prepared_statements (${key}.version, ${key}.maxPreparedStatements)`;
+    if (p.version === undefined) {
+        return `${key}: ${p.poolMode} pooling with an unknown pgBouncer version: prepared statements may fail through DATABASE_URL; ${fix}`;
+    }
+    if (!versionAtLeast(p.version, PREPARED_STATEMENTS_SINCE)) {
+        return `${key}: pgBouncer ${p.version} in ${p.poolMode} pooling cannot keep prepared statements (drivers' defaults fail through DATABASE_URL); ${fix}`;
+    }
+    if (p.maxPreparedStatements === 0) {
+        return `${key}: pgBouncer ${p.version} in ${p.poolMode} pooling with max_prepared_statements 0: prepared statements fail through DATABASE_URL; ${fix}`;
+    }
+    return undefined;
 }

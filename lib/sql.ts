@@ -42,8 +42,11 @@ export function currentTenantBody(tenantRolePrefix: string): string {
  * FORCEs row-level security and (re)creates one policy that matches rows to current_tenant_id().
  * The tenant id is cast to the column's own type (review D19): comparing `tenant_id::text` would keep
  * an index on a uuid or integer column from ever being used.
+ * It also grants SELECT/INSERT/UPDATE/DELETE on the table to the tenants group (lib/naming.ts), so
+ * tenants reach exactly the shared tables the policy guards: a table no migration guarded stays closed
+ * to them.
  */
-export function enableTenantRlsBody(guardSchema: string): string {
+export function enableTenantRlsBody(guardSchema: string, tenantsGroup: string): string {
     const fn = `${escapeIdentifier(guardSchema)}.current_tenant_id()`;
     const policy = escapeIdentifier(TENANT_POLICY);
     const q = (s: string) => escapeLiteral(s);
@@ -62,6 +65,7 @@ export function enableTenantRlsBody(guardSchema: string): string {
         `  EXECUTE pg_catalog.format(${q(`DROP POLICY IF EXISTS ${policy} ON %s`)}, target);`,
         `  EXECUTE pg_catalog.format(${q(`CREATE POLICY ${policy} ON %s USING (%I = (${fn})::%s) WITH CHECK (%I = (${fn})::%s)`)},`,
         "    target, tenant_column, coltype, tenant_column, coltype);",
+        `  EXECUTE pg_catalog.format(${q("GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO %I")}, target, ${q(tenantsGroup)});`,
         "END;",
     ].join("\n");
 }

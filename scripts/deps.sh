@@ -15,6 +15,17 @@ for cmd in "${!need[@]}"; do
   # pgbouncer lives in /usr/sbin, not on every user's PATH.
   command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || missing+=("${need[$cmd]}")
 done
+# The client matrix (test/integration/clients.test.ts): Python module -> Debian package, for the
+# system interpreter (/usr/bin/python3; a pyenv or venv python3 on PATH does not see them).
+declare -A py=(
+  [psycopg]=python3-psycopg
+  [psycopg2]=python3-psycopg2
+  [sqlalchemy]=python3-sqlalchemy
+  [alembic]=python3-alembic
+)
+for mod in "${!py[@]}"; do
+  /usr/bin/python3 -c "import $mod" >/dev/null 2>&1 || missing+=("${py[$mod]}")
+done
 # Server binaries for the throwaway local cluster.
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then missing+=(postgresql); fi
 

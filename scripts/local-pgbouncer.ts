@@ -6,11 +6,14 @@
  *     reaches the server;
  *   - writes `<dir>/userlist.txt` (the auth role's secret only) and `<dir>/pgbouncer.ini`, rendered by
  *     lib/pgbouncer.ts's renderPgbouncerIni, the code docker mode uses: TLS required from clients (the
- *     cluster's server certificate), verify-full to the server (the cluster's CA), SCRAM, transaction
- *     pooling, DISCARD ALL after every release, 127.0.0.1 only.
+ *     cluster's server certificate), verify-full to the server (the cluster's CA), SCRAM, DISCARD ALL
+ *     after every release, 127.0.0.1 only; session pooling on <port> (DATABASE_URL: prepared
+ *     statements work with pgBouncer 1.18, which cannot keep them in transaction pooling), and
+ *     `<dir>/pgbouncer-tx.ini`, a second process in transaction pooling on <txport>
+ *     (DATABASE_URL_TRANSACTION_POOLED).
  * Prints `changed` when a file changed (the wrapper then reloads a running pooler), else `unchanged`.
  *
- *   ts-node --transpile-only scripts/local-pgbouncer.ts prepare <dir> <port>
+ *   ts-node --transpile-only scripts/local-pgbouncer.ts prepare <dir> <port> <txport>
  */
 import { randomBytes } from "crypto";
 import * as fs from "fs";
@@ -67,7 +70,7 @@ async function ensureAuthRole(user: string, password: string): Promise<void> {
     }
 }
 
-async function prepare(dir: string, port: number): Promise<void> {
+async function prepare(dir: string, port: number, txPort: number): Promise<void> {
     const user = PGBOUNCER_AUTH_USER;
     fs.mkdirSync(dir, { recursive: true });
     const pwFile = path.join(dir, "auth-password");
@@ -76,40 +79,42 @@ async function prepare(dir: string, port: number): Promise<void> {
     await ensureAuthRole(user, password);
 
     const tlsDir = path.dirname(need("PGSTACK_PG_CA"));
-    const ini = renderPgbouncerIni({
-        listenAddr: "127.0.0.1",
-        listenPort: port,
-        // No Unix socket: every client comes over TCP, and TCP takes TLS only.
-        unixSocketDir: "",
-        logfile: path.join(dir, "pgbouncer.log"),
-        pidfile: path.join(dir, "pgbouncer.pid"),
-        // Any database on the cluster; the lookup runs in the client's database (no auth_dbname in 1.18),
-        // so a database without pgbouncer.get_auth refuses every login but the auth user's.
-        databases: [{ name: "*", host: need("PGSTACK_PG_HOST"), port: Number(need("PGSTACK_PG_PORT")) }],
-        authFile: path.join(dir, "userlist.txt"),
-        authUser: user,
-        authQuery: scalarAuthQuery(),
-        poolMode: "transaction",
-        maxClientConn: 200,
-        defaultPoolSize: LOCAL_POOL_SIZE,
-        clientTls: {
-            sslmode: "require",
-            certFile: path.join(tlsDir, "server.crt"),
-            keyFile: path.join(tlsDir, "server.key"),
-        },
-        serverTls: { sslmode: "verify-full", caFile: need("PGSTACK_PG_CA") },
-    });
+    const ini = (listenPort: number, poolMode: "session" | "transaction", name: string) =>
+        renderPgbouncerIni({
+            listenAddr: "127.0.0.1",
+            listenPort,
+            // No Unix socket: every client comes over TCP, and TCP takes TLS only.
+            unixSocketDir: "",
+            logfile: path.join(dir, `${name}.log`),
+            pidfile: path.join(dir, `${name}.pid`),
+            // Any database on the cluster; the lookup runs in the client's database (no auth_dbname in 1.18),
+            // so a database without pgbouncer.get_auth refuses every login but the auth user's.
+            databases: [{ name: "*", host: need("PGSTACK_PG_HOST"), port: Number(need("PGSTACK_PG_PORT")) }],
+            authFile: path.join(dir, "userlist.txt"),
+            authUser: user,
+            authQuery: scalarAuthQuery(),
+            poolMode,
+            maxClientConn: 200,
+            defaultPoolSize: LOCAL_POOL_SIZE,
+            clientTls: {
+                sslmode: "require",
+                certFile: path.join(tlsDir, "server.crt"),
+                keyFile: path.join(tlsDir, "server.key"),
+            },
+            serverTls: { sslmode: "verify-full", caFile: need("PGSTACK_PG_CA") },
+        });
     const a = writeIfChanged(path.join(dir, "userlist.txt"), userlistLine(user, password), 0o600);
-    const b = writeIfChanged(path.join(dir, "pgbouncer.ini"), ini, 0o644);
-    process.stdout.write(a || b ? "changed\n" : "unchanged\n");
+    const b = writeIfChanged(path.join(dir, "pgbouncer.ini"), ini(port, "session", "pgbouncer"), 0o644);
+    const t = writeIfChanged(path.join(dir, "pgbouncer-tx.ini"), ini(txPort, "transaction", "pgbouncer-tx"), 0o644);
+    process.stdout.write(a || b || t ? "changed\n" : "unchanged\n");
 }
 
-const [cmd, dir, port] = process.argv.slice(2);
-if (cmd !== "prepare" || !dir || !/^\d+$/.test(port ?? "")) {
-    process.stderr.write("usage: local-pgbouncer.ts prepare <dir> <port>\n");
+const [cmd, dir, port, txPort] = process.argv.slice(2);
+if (cmd !== "prepare" || !dir || !/^\d+$/.test(port ?? "") || !/^\d+$/.test(txPort ?? "")) {
+    process.stderr.write("usage: local-pgbouncer.ts prepare <dir> <port> <txport>\n");
     process.exit(2);
 }
-prepare(dir, Number(port)).catch((e: Error) => {
+prepare(dir, Number(port), Number(txPort)).catch((e: Error) => {
     process.stderr.write(`[local-pgbouncer] ${e.message}\n`);
     process.exit(1);
 });

@@ -4,7 +4,8 @@
  * Automation API.
  *
  *   npm run local:up        npm run local:preview        npm run local:down
- *   npm run local:outputs [-- --json] [-- --show-secrets]
+ *   npm run --silent local:outputs -- --json | jq .      (pure JSON on stdout; --silent drops npm's banner)
+ *   npm run --silent local:outputs -- --format env [--show-secrets] > .env
  *   npm run local:recover   (after an interrupted up: docs/runbooks/tenants.md)
  */
 import * as fs from "fs";
@@ -12,6 +13,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import { Client, escapeIdentifier } from "pg";
 import { backupTargetFromOutputs } from "../lib/backup";
+import { renderEnvFile } from "../lib/envFile";
 import { backupLayout, setupBackups } from "./local-backup";
 import {
     adminClientConfig,
@@ -49,10 +51,18 @@ export function providerSource(name: string, env: Record<string, string>): strin
 }
 
 /** Where the local pgBouncer listens (started if needed), as server.pooler keys. */
-function poolerFacts(): { host: string; port: number; authUser: string } {
+function poolerFacts(): Record<string, unknown> {
     const p = localPooler();
-    log(`pgBouncer ${p.version} on ${p.host}:${p.port}`);
-    return { host: p.host, port: p.port, authUser: p.authUser };
+    log(`pgBouncer ${p.version} on ${p.host}:${p.port} (session pooling), :${p.transactionPort} (transaction pooling)`);
+    // DATABASE_URL through the session-pooled listener: prepared statements work with 1.18.
+    return {
+        host: p.host,
+        port: p.port,
+        authUser: p.authUser,
+        poolMode: "session",
+        version: p.version,
+        transactionPort: p.transactionPort,
+    };
 }
 
 /** The local S3 server (started if needed). */
@@ -183,8 +193,17 @@ async function main(cmd: string, flags: string[]): Promise<void> {
     const { stack, pg, database } = await prepare();
     const showSecrets = flags.includes("--show-secrets");
     if (cmd === "outputs") {
+        const format = flags.includes("--json") ? "json" : flags[flags.indexOf("--format") + 1];
+        if (flags.includes("--format") && !["env", "json", "text"].includes(format ?? "")) {
+            throw new Error("--format takes env, json or text");
+        }
+        if (format === "env") {
+            process.stdout.write(renderEnvFile(await stack.stack.outputs(), showSecrets));
+            if (!showSecrets) log("secret outputs (the DSNs) left out: add --show-secrets");
+            return;
+        }
         const outs = await outputs(stack, showSecrets);
-        if (flags.includes("--json")) {
+        if (format === "json") {
             process.stdout.write(`${JSON.stringify(outs, null, 2)}\n`);
         } else {
             for (const [k, v] of Object.entries(outs)) process.stdout.write(`${k}: ${JSON.stringify(v)}\n`);
@@ -225,7 +244,9 @@ async function main(cmd: string, flags: string[]): Promise<void> {
 
 const [cmd = "up", ...flags] = process.argv.slice(2);
 if (!["up", "preview", "down", "outputs", "recover"].includes(cmd)) {
-    log(`usage: ts-node scripts/local.ts up|preview|down|recover|outputs [--json] [--show-secrets]`);
+    log(
+        `usage: ts-node scripts/local.ts up|preview|down|recover|outputs [--json | --format env|json|text] [--show-secrets]`,
+    );
     process.exit(2);
 }
 main(cmd, flags).catch((e: Error) => {

@@ -23,7 +23,9 @@ import {
 import {
     authLookupFunctionSql,
     authUserPasswordSql,
+    imageVersion,
     PGBOUNCER_AUTH_USER,
+    preparedStatementsProblem,
     renderPgbouncerIni,
     userlistLine,
 } from "../../lib/pgbouncer";
@@ -288,6 +290,7 @@ export class DockerPostgres extends pulumi.ComponentResource {
                                 poolMode: b.poolMode,
                                 maxClientConn: b.maxClientConn,
                                 defaultPoolSize: b.defaultPoolSize,
+                                maxPreparedStatements: b.maxPreparedStatements || undefined,
                                 clientTls: {
                                     sslmode: "require",
                                     certFile: `${BOUNCER_DIR}/tls/server.crt`,
@@ -318,6 +321,12 @@ export class DockerPostgres extends pulumi.ComponentResource {
                 { ...child, dependsOn: [this.postgres, authSetup] },
             );
             appPort = pulumi.output(b.port);
+            const problem = preparedStatementsProblem("pgstack:server.pgbouncer", {
+                poolMode: b.poolMode,
+                version: imageVersion(b.image),
+                maxPreparedStatements: b.maxPreparedStatements,
+            });
+            if (problem) void pulumi.log.warn(problem, this);
         }
 
         this.endpoint = {

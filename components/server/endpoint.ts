@@ -13,6 +13,8 @@ export interface ServerEndpoint {
     /** Host and port the application DSNs use: a connection pooler when there is one. */
     appHost: pulumi.Output<string>;
     appPort: pulumi.Output<number>;
+    /** A transaction-pooled listener of the same pooler, when there is one besides appPort. */
+    appTransactionPort?: pulumi.Output<number>;
     /** The admin login the provider uses (e.g. for a restore run as the admin). */
     adminUser: pulumi.Output<string>;
     /** Secret. */

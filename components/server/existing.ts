@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ExistingServerConfig } from "../../config/schema";
 import type { ServerEndpoint } from "./endpoint";
 import { checkAdminLogin } from "./adminLogin";
+import { preparedStatementsProblem } from "../../lib/pgbouncer";
 import { AdminConnection, adminProvider, caBundleAt } from "./provider";
 
 export interface ExistingServerArgs {
@@ -35,6 +36,7 @@ export class ExistingServer extends pulumi.ComponentResource {
             // The application's DSNs go through the pooler when there is one; migrations go direct.
             appHost: pulumi.output(s.pooler?.host ?? s.host),
             appPort: pulumi.output(s.pooler?.port ?? s.port),
+            appTransactionPort: s.pooler?.transactionPort ? pulumi.output(s.pooler.transactionPort) : undefined,
             adminUser: pulumi.output(s.adminUser),
             adminPassword: pulumi.secret(args.adminPassword),
             caCertPath: pulumi.output(s.caCertPath),
@@ -43,6 +45,10 @@ export class ExistingServer extends pulumi.ComponentResource {
             admin,
             maintenanceDatabase: s.maintenanceDatabase,
         };
+        // One warning, in preview and up alike, when DATABASE_URL goes through a pooler that drops
+        // prepared statements (README "Prepared statements through the pooler").
+        const problem = s.pooler && preparedStatementsProblem("pgstack:server.pooler", s.pooler);
+        if (problem) void pulumi.log.warn(problem, this);
         // The server exists already: every run logs in as the admin once, so a wrong password fails
         // `preview` and a no-op `up` naming pgstack:adminPassword, not the next real change.
         const adminLogin = checkAdminLogin(

@@ -30,7 +30,8 @@ export function engineEnv(): Record<string, string> {
     if (engineEnvCache) return engineEnvCache;
     const boot = spawnSync("bash", [path.join(REPO, "scripts/engine/bootstrap.sh")], {
         cwd: REPO,
-        stdio: ["ignore", "inherit", "inherit"],
+        // Its progress goes to stderr: stdout stays the caller's (local:outputs -- --json is pure JSON).
+        stdio: ["ignore", 2, "inherit"],
         timeout: 60 * 60_000,
     });
     if (boot.status !== 0) throw new Error(`scripts/engine/bootstrap.sh failed (exit ${boot.status})`);
@@ -123,6 +124,8 @@ export interface LocalPooler {
     port: number;
     /** The login pgBouncer looks passwords up as (server.pooler.authUser). */
     authUser: string;
+    /** The second listener, in transaction pooling (port is in session pooling). */
+    transactionPort: number;
     /** pgBouncer's version (Debian 12: 1.18, no auth_dbname). */
     version: string;
     /** Where its files live (pgbouncer.ini, pgbouncer.pid, pgbouncer.log). */
@@ -131,7 +134,8 @@ export interface LocalPooler {
 
 /**
  * Starts (once) the local cluster and a real pgBouncer in front of it (scripts/local-pgbouncer.sh:
- * TLS from clients and to the server, SCRAM, transaction pooling, DISCARD ALL between clients) and
+ * TLS from clients and to the server, SCRAM, session pooling on `port` and transaction pooling on
+ * `transactionPort`, DISCARD ALL between clients) and
  * returns where it listens. Idempotent: a running pooler is reloaded only when its config changed.
  */
 export function localPooler(): LocalPooler {
@@ -146,6 +150,7 @@ export function localPooler(): LocalPooler {
     return {
         host: facts.PGSTACK_POOLER_HOST,
         port: Number(facts.PGSTACK_POOLER_PORT),
+        transactionPort: Number(facts.PGSTACK_POOLER_TX_PORT),
         authUser: facts.PGSTACK_POOLER_AUTH_USER,
         version: facts.PGSTACK_POOLER_VERSION,
         dir: facts.PGSTACK_POOLER_DIR,

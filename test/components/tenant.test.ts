@@ -111,3 +111,45 @@ test("setrole access: tenant roles cannot log in and have no DSN; the app role m
         "pgstack-tenant-acme-password",
     );
 });
+
+test("issue 18: every tenant role is a member of <db>_connect and <db>_tenants, search_path tenant_<id> then the app schemas", () => {
+    const roles = run.mocks
+        .ofType("postgresql:index/role:Role")
+        .filter((r) => String(r.inputs.name).startsWith("app_tenant_"));
+    for (const r of roles) {
+        const id = String(r.inputs.name).slice("app_tenant_".length);
+        expect(r.inputs.roles).toEqual(["app_connect", "app_tenants"]);
+        expect(r.inputs.searchPaths).toEqual([`tenant_${id}`, "app"]);
+    }
+    const group = run.mocks.ofType("postgresql:index/role:Role").find((r) => r.inputs.name === "app_tenants");
+    expect(group?.inputs).toMatchObject({
+        login: false,
+        inherit: true,
+        superuser: false,
+        bypassRowLevelSecurity: false,
+    });
+});
+
+test("issue 18: the tenants group gets USAGE and sequences on each app schema, no table grant (tables come with enable_tenant_rls)", () => {
+    const grants = run.mocks.resources.filter(
+        (r) => (r.type === GRANT || r.type === DEFAULTS) && r.inputs.role === "app_tenants",
+    );
+    expect(
+        grants.map((g) => `${g.type === GRANT ? "grant" : "default"}:${g.inputs.schema}:${g.inputs.objectType}`).sort(),
+    ).toEqual(["default:app:sequence", "grant:app:schema", "grant:app:sequence"]);
+});
+
+test("S6: an id used again gets its kept tables' rights only with reclaimKeptObjects: true", async () => {
+    const reclaim = await runProgram(
+        baseConfig({ tenants: [{ id: "acme" }, { id: "globex", reclaimKeptObjects: true }] }),
+    );
+    expect(reclaim.error).toBeUndefined();
+    const existing = (id: string) =>
+        reclaim.mocks
+            .ofType(GRANT)
+            .filter((g) => g.inputs.role === `app_tenant_${id}` && g.inputs.objectType !== "schema")
+            .map((g) => g.inputs.objectType)
+            .sort();
+    expect(existing("acme")).toEqual([]);
+    expect(existing("globex")).toEqual(["function", "sequence", "table"]);
+});

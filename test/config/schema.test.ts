@@ -242,3 +242,65 @@ describe("D21: the connect group <db>_connect is a stack role too", () => {
         expect(() => parseConfig(baseConfig())).not.toThrow();
     });
 });
+
+describe("issue 18: tenants on shared tables, prepared statements through the pooler", () => {
+    test("a tenant's search_path is tenant_<id> then every app schema, unless pgstack:tenantSearchPath names fewer", () => {
+        expect(parseConfig(baseConfig({ schemas: ["app", "billing"] })).tenantSearchPath).toEqual(["app", "billing"]);
+        expect(
+            parseConfig(baseConfig({ schemas: ["app", "billing"], tenantSearchPath: ["billing"] })).tenantSearchPath,
+        ).toEqual(["billing"]);
+    });
+
+    test("a tenantSearchPath entry that is not an app schema is one error naming the key", () => {
+        const problems = problemsOf(baseConfig({ schemas: ["app"], tenantSearchPath: ["app", "billing"] }));
+        expect(problems).toEqual([
+            'pgstack:tenantSearchPath[1]: "billing" is not an app schema (pgstack:schemas: app)',
+        ]);
+    });
+
+    test("an id used again gets no rights on its kept tables unless tenants[].reclaimKeptObjects says so", () => {
+        const c = parseConfig(baseConfig({ tenants: [{ id: "acme" }, { id: "globex", reclaimKeptObjects: true }] }));
+        expect(c.tenants.map((t) => t.reclaimKeptObjects)).toEqual([false, true]);
+    });
+
+    test("D21: a configured role may not take the tenants group's name, and the tenant prefix may not lead to it", () => {
+        expect(problemsOf(baseConfig({ roles: { readonly: "app_tenants" } })).join("\n")).toMatch(
+            /pgstack:roles: "app_tenants" is the tenants group/,
+        );
+        expect(
+            problemsOf(baseConfig({ tenantRolePrefix: "app_ten", roles: { service: "s", app: "w" } })).join("\n"),
+        ).toMatch(/pgstack:tenantRolePrefix: the tenants group "app_tenants".*"ants"/);
+    });
+
+    const pooler = (extra: object) =>
+        baseConfig({
+            server: { mode: "existing", host: "db", caCertPath: "/ca.pem", pooler: { host: "pool", ...extra } },
+            adminPassword: "x",
+        });
+
+    test("server.pooler.maxPreparedStatements with a pgBouncer older than 1.21 (or of unknown version) is one error naming the key", () => {
+        expect(problemsOf(pooler({ version: "1.18", maxPreparedStatements: 100 }))).toEqual([
+            "pgstack:server.pooler.maxPreparedStatements: needs pgBouncer >= 1.21 (1.18 does not have max_prepared_statements; set server.pooler.version, or 0)",
+        ]);
+        expect(problemsOf(pooler({ maxPreparedStatements: 100 }))[0]).toMatch(
+            /^pgstack:server.pooler.maxPreparedStatements: needs pgBouncer >= 1.21 \(version unknown/,
+        );
+        expect(() => parseConfig(pooler({ version: "1.21.0", maxPreparedStatements: 100 }))).not.toThrow();
+        expect(problemsOf(pooler({ version: "one" }))[0]).toMatch(
+            /^pgstack:server.pooler.version: a pgBouncer version/,
+        );
+    });
+
+    test("docker mode: max_prepared_statements is on by default; an image older than 1.21 with it is one error naming the key", () => {
+        const docker = (pgbouncer: object) =>
+            baseConfig({ server: { mode: "docker", caCertPath: "/ca.pem", pgbouncer } });
+        const c = parseConfig(docker({}));
+        expect(c.server.mode === "docker" && c.server.pgbouncer.maxPreparedStatements).toBe(200);
+        expect(problemsOf(docker({ image: "edoburu/pgbouncer:1.20.1-p0" }))).toEqual([
+            "pgstack:server.pgbouncer.maxPreparedStatements: needs pgBouncer >= 1.21 (1.20.1 does not have max_prepared_statements; use a newer image or set it to 0)",
+        ]);
+        expect(() =>
+            parseConfig(docker({ image: "edoburu/pgbouncer:1.20.1-p0", maxPreparedStatements: 0 })),
+        ).not.toThrow();
+    });
+});

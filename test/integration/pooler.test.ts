@@ -39,7 +39,15 @@ const config = (rotation: Record<string, string> = { seed: "s1" }) => ({
     environment: "local",
     server: {
         ...localServerConfig(pg),
-        pooler: { host: pooler.host, port: pooler.port, authUser: pooler.authUser },
+        // The transaction-pooled listener: what these tests are about (the session-pooled one serves
+        // the local stack's DATABASE_URL; clients.test.ts).
+        pooler: {
+            host: pooler.host,
+            port: pooler.transactionPort,
+            authUser: pooler.authUser,
+            poolMode: "transaction",
+            version: pooler.version,
+        },
     },
     databaseName: DB,
     schemas: ["app"],
@@ -88,7 +96,7 @@ async function up(): Promise<string[]> {
 /** pgBouncer's answer to a wrong secret (SCRAM); the server's would be "password authentication failed". */
 const AUTH_FAILED = /SASL authentication failed|password authentication failed/;
 
-const poolerPid = () => Number(fs.readFileSync(path.join(pooler.dir, "pgbouncer.pid"), "utf8").trim());
+const poolerPid = () => Number(fs.readFileSync(path.join(pooler.dir, "pgbouncer-tx.pid"), "utf8").trim());
 
 /** One value of the first row. */
 async function one<T>(c: Client, sql: string, params: unknown[] = []): Promise<T> {
@@ -114,9 +122,9 @@ describe("SET ROLE per checkout through a real pgBouncer (transaction pooling)",
         expect(await up()).toEqual([]);
         const o = await outputs();
         const port = (u: string) => Number(new URL(u).port);
-        expect(port(o.DATABASE_URL)).toBe(pooler.port);
-        expect(port(o.DATABASE_READONLY_URL)).toBe(pooler.port);
-        for (const u of Object.values(o.TENANT_DATABASE_URLS)) expect(port(u)).toBe(pooler.port);
+        expect(port(o.DATABASE_URL)).toBe(pooler.transactionPort);
+        expect(port(o.DATABASE_READONLY_URL)).toBe(pooler.transactionPort);
+        for (const u of Object.values(o.TENANT_DATABASE_URLS)) expect(port(u)).toBe(pooler.transactionPort);
         expect(port(o.DATABASE_SERVICE_URL)).toBe(pg.port);
         // The function as the server holds it: SECURITY DEFINER, owned by the admin, EXECUTE for the auth user only.
         const facts = await admin(
@@ -161,8 +169,6 @@ describe("SET ROLE per checkout through a real pgBouncer (transaction pooling)",
                 await c.query("INSERT INTO app.shared VALUES ($1, $2)", [t, `${t}-row`]);
                 await c.query("COMMIT");
             }
-            await c.query(`GRANT USAGE ON SCHEMA app TO ${ROLE.connect}`);
-            await c.query(`GRANT SELECT, INSERT ON app.shared TO ${ROLE.connect}`);
         });
         await withClient(dsnClient(o.DATABASE_URL), async (c) => {
             for (const [t, other] of [

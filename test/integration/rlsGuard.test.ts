@@ -10,6 +10,8 @@ import { client, localPg, LocalPg, query, withClient } from "./support";
 const DB = `it_rls_${process.pid}`;
 const P = `it_rls_${process.pid}_`;
 const R = { service: `${P}service`, app: `${P}app`, acme: `${P}t_acme`, globex: `${P}t_globex` };
+// The stack's tenants group (lib/naming.ts), which enable_tenant_rls grants each guarded table to.
+const TENANTS = `${P}tenants`;
 const PW = "it-rls-password";
 let pg: LocalPg;
 
@@ -19,6 +21,9 @@ beforeAll(async () => {
     pg = localPg();
     await withClient(client(pg), async (c) => {
         for (const r of Object.values(R)) await c.query(`CREATE ROLE ${id(r)} LOGIN PASSWORD '${PW}'`);
+        // The roles as the stack makes them: tenants inherit from the tenants group.
+        await c.query(`CREATE ROLE ${id(TENANTS)} NOLOGIN`);
+        await c.query(`GRANT ${id(TENANTS)} TO ${id(R.acme)}, ${id(R.globex)}`);
         await c.query(`CREATE DATABASE ${id(DB)} OWNER ${id(R.service)}`);
     });
     await withClient(client(pg, { database: DB }), async (c) => {
@@ -28,18 +33,24 @@ beforeAll(async () => {
             `CREATE FUNCTION ${g}.current_tenant_id() RETURNS text LANGUAGE sql STABLE AS $body$${currentTenantBody(`${P}t_`)}$body$`,
         );
         await c.query(
-            `CREATE FUNCTION ${g}.enable_tenant_rls(target regclass, tenant_column text DEFAULT 'tenant_id'::text) RETURNS void LANGUAGE plpgsql AS $body$${enableTenantRlsBody(GUARD_SCHEMA)}$body$`,
+            `CREATE FUNCTION ${g}.enable_tenant_rls(target regclass, tenant_column text DEFAULT 'tenant_id'::text) RETURNS void LANGUAGE plpgsql AS $body$${enableTenantRlsBody(GUARD_SCHEMA, TENANTS)}$body$`,
         );
         await c.query(`GRANT USAGE ON SCHEMA ${g} TO ${[R.service, R.app, R.acme, R.globex].map(id).join(", ")}`);
     });
-    // The migration, as the service role: a shared table, RLS through the helper.
+    // The app schema with what the stack grants on it (the app role's DML; USAGE and sequences for
+    // the tenants group: components/database.ts), then the migration, as the service role: a shared
+    // table, guarded (and granted to the tenants group) by the helper alone.
     await withClient(as(R.service), async (c) => {
         await c.query("CREATE SCHEMA app");
+        await c.query(`GRANT USAGE ON SCHEMA app TO ${id(R.app)}, ${id(TENANTS)}`);
+        await c.query(
+            `ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${id(R.app)}`,
+        );
+        await c.query(
+            `ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT USAGE, SELECT ON SEQUENCES TO ${id(R.app)}, ${id(TENANTS)}`,
+        );
         await c.query("CREATE TABLE app.reports (id serial PRIMARY KEY, tenant_id text NOT NULL, body text)");
         await c.query(`SELECT ${id(GUARD_SCHEMA)}.enable_tenant_rls('app.reports')`);
-        await c.query(`GRANT USAGE ON SCHEMA app TO ${id(R.app)}, ${id(R.acme)}, ${id(R.globex)}`);
-        await c.query(`GRANT SELECT, INSERT ON app.reports TO ${id(R.app)}, ${id(R.acme)}, ${id(R.globex)}`);
-        await c.query(`GRANT USAGE ON SEQUENCE app.reports_id_seq TO ${id(R.app)}, ${id(R.acme)}, ${id(R.globex)}`);
     });
     for (const t of ["acme", "globex"]) {
         await withClient(as(R.app), async (c) => {
@@ -52,7 +63,7 @@ beforeAll(async () => {
 afterAll(async () => {
     await withClient(client(pg), async (c) => {
         await c.query(`DROP DATABASE IF EXISTS ${id(DB)} WITH (FORCE)`);
-        for (const r of Object.values(R)) await c.query(`DROP ROLE IF EXISTS ${id(r)}`);
+        for (const r of [...Object.values(R), TENANTS]) await c.query(`DROP ROLE IF EXISTS ${id(r)}`);
     });
 });
 
@@ -75,6 +86,16 @@ test("with no tenant set, no row is visible (fail closed)", async () => {
 test("a tenant role sees its own rows and cannot claim another tenant through app.tenant_id", async () => {
     expect(await tenantsSeen(R.acme)).toEqual(["acme"]);
     expect(await tenantsSeen(R.acme, "globex")).toEqual(["acme"]);
+});
+
+test("a tenant writes its own rows on a shared table the helper guarded, with no grant of the migration's own", async () => {
+    await withClient(as(R.globex), (c) => c.query("INSERT INTO app.reports (tenant_id, body) VALUES ('globex', 'z')"));
+    await withClient(as(R.globex), (c) => c.query("DELETE FROM app.reports WHERE body = 'z'"));
+    // A table no migration guarded stays closed to tenants.
+    await withClient(as(R.service), (c) => c.query("CREATE TABLE app.unguarded (tenant_id text)"));
+    await expect(withClient(as(R.acme), (c) => c.query("SELECT * FROM app.unguarded"))).rejects.toThrow(
+        /permission denied/,
+    );
 });
 
 test("a row for another tenant cannot be written", async () => {
@@ -103,7 +124,6 @@ test("D19: on a uuid tenant column the policy keeps the column's index usable", 
         await c.query("CREATE INDEX ON app.events (tenant_id)");
         await c.query("ANALYZE app.events");
         await c.query(`SELECT ${id(GUARD_SCHEMA)}.enable_tenant_rls('app.events')`);
-        await c.query(`GRANT SELECT ON app.events TO ${id(R.app)}`);
     });
     const plan = await withClient(as(R.app), async (c) => {
         await c.query("SELECT set_config('app.tenant_id', '00000000-0000-0000-0000-000000000007', false)");

@@ -1,5 +1,5 @@
 import { parse } from "pg-connection-string";
-import { buildDsn } from "../../lib/dsn";
+import { buildDsn, dsnOnPort, portableDsn, sqlalchemyUrl } from "../../lib/dsn";
 
 const parts = {
     user: "app_tenant_acme",
@@ -33,4 +33,33 @@ test("the CA path travels as sslrootcert", () => {
 
 test("an IPv6 host is bracketed", () => {
     expect(buildDsn({ ...parts, host: "::1" })).toContain("@[::1]:6432/");
+});
+
+describe("portable and driver-specific variants", () => {
+    const dsn = buildDsn({
+        user: "app_app",
+        password: "p%w/@:?",
+        host: "db.example",
+        port: 6432,
+        database: "app",
+        sslmode: "verify-full",
+        sslrootcert: "/home/deploy/ca.pem",
+    });
+
+    test("portableDsn drops only the deploy machine's sslrootcert path", () => {
+        const p = new URL(portableDsn(dsn));
+        expect(p.searchParams.get("sslrootcert")).toBeNull();
+        expect(p.searchParams.get("sslmode")).toBe("verify-full");
+        expect(decodeURIComponent(p.password)).toBe("p%w/@:?");
+        expect(portableDsn(dsn)).not.toContain("ca.pem");
+    });
+
+    test("sqlalchemyUrl names the psycopg 3 dialect and keeps the encoded rest", () => {
+        expect(sqlalchemyUrl(dsn)).toBe(dsn.replace(/^postgresql:/, "postgresql+psycopg:"));
+        expect(sqlalchemyUrl(dsn, "psycopg2").startsWith("postgresql+psycopg2://app_app:")).toBe(true);
+    });
+
+    test("dsnOnPort changes the port only", () => {
+        expect(dsnOnPort(dsn, 6433)).toBe(dsn.replace(":6432/", ":6433/"));
+    });
 });

@@ -2,9 +2,12 @@ import {
     authLookupFunctionSql,
     authQuery,
     authUserPasswordSql,
+    imageVersion,
     PgbouncerIniOptions,
+    preparedStatementsProblem,
     renderPgbouncerIni,
     userlistLine,
+    versionAtLeast,
 } from "../../lib/pgbouncer";
 
 const base = (extra: Partial<PgbouncerIniOptions> = {}): PgbouncerIniOptions => ({
@@ -123,4 +126,48 @@ test("[databases] entries name the upstream host and port; values cannot inject 
 test("userlist lines quote names and secrets, doubling embedded quotes", () => {
     expect(userlistLine("pgbouncer_auth", 'a"b')).toBe('"pgbouncer_auth" "a""b"\n');
     expect(() => userlistLine("u", "a\nb")).toThrow();
+});
+
+describe("prepared statements through the pooler", () => {
+    test("imageVersion reads the pgBouncer version from an image tag", () => {
+        expect(imageVersion("edoburu/pgbouncer:v1.24.1-p1")).toBe("1.24.1");
+        expect(imageVersion("bitnami/pgbouncer:1.18.0")).toBe("1.18.0");
+        expect(imageVersion("pgbouncer:latest")).toBeUndefined();
+    });
+
+    test("versionAtLeast compares numerically", () => {
+        expect(versionAtLeast("1.21", "1.21")).toBe(true);
+        expect(versionAtLeast("1.9", "1.21")).toBe(false);
+        expect(versionAtLeast("1.24.1", "1.21")).toBe(true);
+        expect(versionAtLeast("2.0", "1.21")).toBe(true);
+    });
+
+    test("session pooling, or >= 1.21 with max_prepared_statements, has no problem; a 1.18 transaction pooler is named with the fix", () => {
+        expect(
+            preparedStatementsProblem("k", { poolMode: "session", version: "1.18", maxPreparedStatements: 0 }),
+        ).toBeUndefined();
+        expect(
+            preparedStatementsProblem("k", { poolMode: "transaction", version: "1.22", maxPreparedStatements: 100 }),
+        ).toBeUndefined();
+        const p = preparedStatementsProblem("pgstack:server.pooler", {
+            poolMode: "transaction",
+            version: "1.18",
+            maxPreparedStatements: 0,
+        });
+        expect(p).toMatch(
+            /^pgstack:server.pooler: pgBouncer 1.18 in transaction pooling cannot keep prepared statements/,
+        );
+        expect(p).toContain("pgstack:server.pooler.poolMode: session");
+        expect(
+            preparedStatementsProblem("k", { poolMode: "transaction", version: "1.22", maxPreparedStatements: 0 }),
+        ).toMatch(/max_prepared_statements 0/);
+        expect(preparedStatementsProblem("k", { poolMode: "transaction", maxPreparedStatements: 0 })).toMatch(
+            /unknown pgBouncer version/,
+        );
+    });
+});
+
+test("max_prepared_statements is written when set (pgBouncer >= 1.21), and absent otherwise", () => {
+    expect(renderPgbouncerIni(base({ maxPreparedStatements: 200 }))).toContain("\nmax_prepared_statements = 200\n");
+    expect(renderPgbouncerIni(base())).not.toContain("max_prepared_statements");
 });

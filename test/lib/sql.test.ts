@@ -19,9 +19,16 @@ test("S1: the tenant guard keys on the session user first, then the current user
 });
 
 test("D19: the RLS helper compares the column to the tenant id cast to the column's own type", () => {
-    const body = enableTenantRlsBody("pgstack");
+    const body = enableTenantRlsBody("pgstack", "app_tenants");
     expect(body).toContain("FORCE ROW LEVEL SECURITY");
     expect(body).toContain('USING (%I = ("pgstack".current_tenant_id())::%s)');
     expect(body).not.toContain("%I::text");
     expect(body).toContain("WITH CHECK");
+});
+
+test("the RLS helper grants DML on the table it guards to the tenants group, and only there", () => {
+    const body = enableTenantRlsBody("pgstack", "app_tenants");
+    expect(body).toContain("GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO %I', target, 'app_tenants'");
+    // The group name is a literal, quoted, never spliced into the SQL text.
+    expect(enableTenantRlsBody("pgstack", "a'b")).toContain("'a''b'");
 });
