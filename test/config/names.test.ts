@@ -129,7 +129,7 @@ describe("names that are fine are accepted", () => {
         ["a 54-byte databaseName (its longest derived role, <db>_readonly, is 63 bytes)", { databaseName: long(54) }],
         ["explicit roles of 63 bytes", { roles: { service: "s".repeat(63), app: "a".repeat(63) } }],
         ["an RDS stack whose tenants differ from the admin", { server: rdsServer(), adminPassword: "" }],
-        ["server.pooler with its schema left to the stack", { server: existing({ pooler }) }],
+        ["server.pooler with its schema left to the stack", { server: existing({ pooler, superuser: true }) }],
     ])("accepts %s", (_what, overrides) => {
         expect(() => parseConfig(baseConfig(overrides))).not.toThrow();
     });

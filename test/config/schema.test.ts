@@ -243,7 +243,7 @@ describe("D21: the connect group <db>_connect is a stack role too", () => {
     });
 });
 
-describe("issue 18: tenants on shared tables, prepared statements through the pooler", () => {
+describe("tenants on shared tables, prepared statements through the pooler", () => {
     test("a tenant's search_path is tenant_<id> then every app schema, unless pgstack:tenantSearchPath names fewer", () => {
         expect(parseConfig(baseConfig({ schemas: ["app", "billing"] })).tenantSearchPath).toEqual(["app", "billing"]);
         expect(
@@ -263,9 +263,9 @@ describe("issue 18: tenants on shared tables, prepared statements through the po
         expect(c.tenants.map((t) => t.reclaimKeptObjects)).toEqual([false, true]);
     });
 
-    test("D21: a configured role may not take the tenants group's name, and the tenant prefix may not lead to it", () => {
+    test("a configured role may not take the tenants group's name, and the tenant prefix may not lead to it", () => {
         expect(problemsOf(baseConfig({ roles: { readonly: "app_tenants" } })).join("\n")).toMatch(
-            /pgstack:roles: "app_tenants" is the tenants group/,
+            /pgstack:roles\.readonly: the readonly role "app_tenants" is also the tenant group/,
         );
         expect(
             problemsOf(baseConfig({ tenantRolePrefix: "app_ten", roles: { service: "s", app: "w" } })).join("\n"),
@@ -274,7 +274,13 @@ describe("issue 18: tenants on shared tables, prepared statements through the po
 
     const pooler = (extra: object) =>
         baseConfig({
-            server: { mode: "existing", host: "db", caCertPath: "/ca.pem", pooler: { host: "pool", ...extra } },
+            server: {
+                mode: "existing",
+                host: "db",
+                caCertPath: "/ca.pem",
+                superuser: true,
+                pooler: { host: "pool", ...extra },
+            },
             adminPassword: "x",
         });
 
