@@ -340,11 +340,6 @@ describe("object storage on an S3-compatible server through the real engine", ()
     });
 
     test("8. a second `up` changes nothing, and `preview --refresh` sees no drift", async () => {
-        if (process.env.H22S_DEBUG) {
-            const d: string[] = [];
-            await stack.stack.preview({ onOutput: (x) => d.push(x), diff: true, color: "never" });
-            process.stderr.write(d.join(""));
-        }
         expect(await up()).toEqual([]);
         const p = await stack.stack.preview({ onOutput: record, refresh: true, color: "never" });
         expect(Object.keys(p.changeSummary).filter((k) => k !== "same")).toEqual([]);
