@@ -9,6 +9,9 @@ declare -A need=(
   [psql]=postgresql-client
   [pgbackrest]=pgbackrest
   [pgbouncer]=pgbouncer
+  # scripts/local-s3.sh waits for the S3 server with curl; its test lists listening ports with ss.
+  [curl]=curl
+  [ss]=iproute2
 )
 missing=()
 for cmd in "${!need[@]}"; do

@@ -137,6 +137,7 @@ export class S3Storage extends pulumi.ComponentResource {
                 `${name}-${kind}`,
                 {
                     purpose: kind,
+                    pathAndTags: c.endpoint === undefined,
                     policy: pulumi.all([bucketName, kmsKeyArn]).apply(([b, k]) =>
                         bucketAccessPolicy({
                             partition,

@@ -11,6 +11,11 @@ export interface S3CredentialArgs {
     /** The user's single inline policy. */
     policy: pulumi.Input<PolicyDocument>;
     purpose: string;
+    /**
+     * IAM path `/pgstack/` and a purpose tag on the user. Off for S3-compatible servers that keep
+     * neither (SeaweedFS answers GetUser with path `/` and no tags, which would show as drift forever).
+     */
+    pathAndTags: boolean;
 }
 
 export class S3Credential extends pulumi.ComponentResource implements StorageCredential {
@@ -21,7 +26,7 @@ export class S3Credential extends pulumi.ComponentResource implements StorageCre
         super("pgstack:storage:S3Credential", name, {}, opts);
         const user = new aws.iam.User(
             `${name}-user`,
-            { path: "/pgstack/", tags: { "pgstack:purpose": args.purpose } },
+            args.pathAndTags ? { path: "/pgstack/", tags: { "pgstack:purpose": args.purpose } } : {},
             { parent: this },
         );
         const policy = new aws.iam.UserPolicy(

@@ -232,10 +232,12 @@ function canonical(v: Value | undefined): string {
     if (v === undefined || v === null) return "null";
     if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
     if (isObject(v)) {
+        // A nested block whose fields are all zero is as absent as the block itself (`filter: {}` ≡ `filter: {prefix: ""}`).
         return `{${Object.keys(v)
             .sort()
-            .filter((k) => !isZero(v[k]))
-            .map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`)
+            .map((k) => [k, canonical(v[k])])
+            .filter(([k, c]) => !isZero(v[k]) && c !== "{}")
+            .map(([k, c]) => `${JSON.stringify(k)}:${c}`)
             .join(",")}}`;
     }
     return JSON.stringify(v);

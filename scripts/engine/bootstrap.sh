@@ -46,10 +46,10 @@ if [ "$use_system" = 0 ] && [ -L "$bin/pulumi" ]; then
   rm -f "$bin/pulumi" "$bin/pulumi-language-nodejs" "$PGSTACK_ENGINE_DIR/.ready"
 fi
 
-# Which postgresql/random provider will run (env.sh decides): one line.
+# Which postgresql/random/aws provider will run (env.sh decides): one line.
 providers_line() {
   local p d out=""
-  for p in postgresql random; do
+  for p in postgresql random aws; do
     case " $PGSTACK_OFFLINE_PROVIDERS " in
       *" $p "*) out="$out $p=offline($PGSTACK_OFFLINE_PROVIDER_BIN)" ;;
       *)

@@ -35,8 +35,8 @@ async function readUser(ctx: AwsContext, name: string, state: Props): Promise<Pr
             path: u.Path ?? "/",
             permissionsBoundary: u.PermissionsBoundary?.PermissionsBoundaryArn ?? null,
             forceDestroy: bool(state, "forceDestroy") ?? false,
-            tags: Object.keys(tags).length > 0 ? tags : (state.tags ?? null),
-            tagsAll: Object.keys(tags).length > 0 ? tags : (state.tags ?? {}),
+            tags: Object.keys(tags).length > 0 ? tags : null,
+            tagsAll: tags,
             arn: u.Arn ?? "",
             uniqueId: u.UserId ?? "",
         };

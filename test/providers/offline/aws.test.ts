@@ -4,7 +4,11 @@ import { bucketVersioning } from "../../../providers/offline/aws/bucketVersionin
 import { bucketPolicy } from "../../../providers/offline/aws/bucketPolicy";
 import { bucketPublicAccessBlock } from "../../../providers/offline/aws/bucketPublicAccessBlock";
 import { bucketObjectLockConfiguration } from "../../../providers/offline/aws/bucketObjectLockConfiguration";
-import { ruleFromApi, ruleToApi } from "../../../providers/offline/aws/bucketLifecycleConfiguration";
+import {
+    bucketLifecycleConfiguration,
+    ruleFromApi,
+    ruleToApi,
+} from "../../../providers/offline/aws/bucketLifecycleConfiguration";
 import { sseRulesFromApi } from "../../../providers/offline/aws/bucketSse";
 import {
     checkAwsConfig,
@@ -276,6 +280,19 @@ describe("lifecycle rules, as upstream expands and flattens them", () => {
             noncurrentVersionExpiration: { noncurrentDays: 30 },
         });
         expect(back.expiration).toEqual({ date: null, days: 0, expiredObjectDeleteMarker: true });
+        // What Read stores is no change against what was declared (an all-empty filter is as good as `{}`).
+        const declaredRules = [
+            declared,
+            { id: "abort", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } },
+        ];
+        const stored = declaredRules.map((r) => ruleFromApi(JSON.parse(JSON.stringify(ruleToApi(r)))));
+        expect(
+            diffInputs(
+                bucketLifecycleConfiguration,
+                { bucket: "b", rules: stored },
+                { bucket: "b", rules: declaredRules },
+            ).changes,
+        ).toBe(false);
         const t = ruleFromApi(
             ruleToApi({
                 id: "t",
