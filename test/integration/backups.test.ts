@@ -271,6 +271,19 @@ test("setup archives WAL and takes a full base backup into the bucket, with no k
     expect(r.out).not.toContain(target.secretAccessKey);
 });
 
+test("neither key appears in pgBackRest's logs or the server's log", () => {
+    const logs = [
+        ...fs.readdirSync(`${work}/pg/backup/log`).map((f) => `${work}/pg/backup/log/${f}`),
+        `${work}/pg/server.log`,
+    ];
+    expect(logs.length).toBeGreaterThan(1);
+    for (const f of logs) {
+        const text = fs.readFileSync(f, "utf8");
+        expect(text).not.toContain(target.secretAccessKey);
+        expect(text).not.toContain(target.accessKeyId);
+    }
+});
+
 test("the base backup and archived WAL segments are objects in the bucket", async () => {
     const all = await keys("pgbackrest/");
     expect(all.some((k) => /^pgbackrest\/backup\/local\/\d{8}-\d{6}F\/backup\.manifest$/.test(k))).toBe(true);
@@ -317,6 +330,17 @@ test("freshness passes when all three are recent, writes the textfile, and fails
     expect(fs.readFileSync(textfile, "utf8")).toMatch(/^pgstack_backup_stale\{[^}]*kind="base"\} 1$/m);
 
     expect(backupCli(["freshness", "--max-base-age=soon"]).code).toBe(2);
+});
+
+test("schedule prints the nightly cron jobs for this cluster", () => {
+    const r = backupCli(["schedule", "--textfile=/var/lib/node_exporter/pgstack_backup.prom"]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`PGSTACK_PG_DIR=${work}/pg\n`);
+    expect(r.out).toMatch(/^30 2 \* \* \* \S+ cd \S+ && npm run --silent backup -- backup >>\S+ 2>&1$/m);
+    expect(r.out).toMatch(/^0 3 \* \* \* \S+ cd \S+ && npm run --silent backup -- dump >>/m);
+    expect(r.out).toMatch(
+        /^\*\/15 \* \* \* \* \S+ .* freshness --textfile=\/var\/lib\/node_exporter\/pgstack_backup\.prom /m,
+    );
 });
 
 test("the drill restores the bucket into a throwaway cluster to a point in time after the last base backup", () => {
