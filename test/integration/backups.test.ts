@@ -2,10 +2,11 @@
  * Backups that run, for real: a PostgreSQL cluster of scripts/local-pg.sh (its own, on a free port),
  * pgBackRest and pg_dump through `npm run backup` (scripts/local-backup.ts) into a bucket of a real
  * SeaweedFS S3 server over TLS on loopback (its own CA; the certificate carries DNS:127.0.0.1, which
- * pgBackRest needs), checked with the S3 SDK. Needs: the SeaweedFS build (scripts/seaweedfs/build.sh),
+ * pgBackRest needs), checked with the S3 SDK. The bucket has Object Lock with a default retention, like
+ * the stack's backup bucket (a missing WAL segment is then a delete marker over a locked version). Needs: the SeaweedFS build (scripts/seaweedfs/build.sh),
  * pgbackrest, openssl, PostgreSQL server binaries. A missing tool fails the tests; it does not skip them.
  */
-import { CreateBucketCommand, GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, GetObjectCommand, PutObjectLockConfigurationCommand, S3Client } from "@aws-sdk/client-s3";
 import { ChildProcess, execFileSync, spawn, spawnSync } from "child_process";
 import { randomBytes } from "crypto";
 import * as fs from "fs";
@@ -196,7 +197,17 @@ async function startSeaweed(): Promise<void> {
     for (;;) {
         if (weed.exitCode !== null) throw new Error(`SeaweedFS exited early:\n${weedLog.slice(-3000)}`);
         try {
-            await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+            // Like the stack's backup bucket: Object Lock with a default retention (governance, 1 day).
+            await s3.send(new CreateBucketCommand({ Bucket: BUCKET, ObjectLockEnabledForBucket: true }));
+            await s3.send(
+                new PutObjectLockConfigurationCommand({
+                    Bucket: BUCKET,
+                    ObjectLockConfiguration: {
+                        ObjectLockEnabled: "Enabled",
+                        Rule: { DefaultRetention: { Mode: "GOVERNANCE", Days: 1 } },
+                    },
+                }),
+            );
             return;
         } catch (e) {
             if (Date.now() > deadline)
