@@ -146,8 +146,8 @@ export const BACKUP_OUTPUTS = {
     forcePathStyle: "BACKUP_S3_FORCE_PATH_STYLE",
     accessKeyId: "BACKUP_AWS_ACCESS_KEY_ID",
     secretAccessKey: "BACKUP_AWS_SECRET_ACCESS_KEY",
-    /** PEM of the CA that signs a private endpoint's certificate (absent for AWS and R2). */
-    caCertificate: "BACKUP_S3_CA_CERTIFICATE",
+    /** PEM of the CA that signs an S3-compatible endpoint's certificate (storage.caCertPath; absent for AWS and R2). */
+    caCertificate: "storageCaCertificate",
     /** Or a path to that CA (when the outputs come from the environment). */
     caFile: "BACKUP_S3_CA_FILE",
 } as const;

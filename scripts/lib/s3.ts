@@ -9,6 +9,7 @@ import {
     PutObjectCommand,
     S3Client,
 } from "@aws-sdk/client-s3";
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as https from "https";
 import type { BackupTarget } from "../../lib/backup";
@@ -57,7 +58,22 @@ export async function newestObject(c: S3Client, bucket: string, prefix: string):
     return all.sort((a, b) => b.lastModified.getTime() - a.lastModified.getTime())[0];
 }
 
-/** Uploads a file (streamed) with metadata. */
+/** Base64 MD5 of a file, streamed. */
+function md5Base64(file: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+        const hash = createHash("md5");
+        fs.createReadStream(file)
+            .on("error", reject)
+            .on("data", (chunk) => hash.update(chunk))
+            .on("end", () => resolve(hash.digest("base64")));
+    });
+}
+
+/**
+ * Uploads a file (streamed) with metadata. Content-MD5 goes with it: a bucket with Object Lock
+ * (the stack's backup bucket) refuses a put without an integrity header, and every S3-compatible
+ * server understands this one.
+ */
 export async function putFile(
     c: S3Client,
     bucket: string,
@@ -65,12 +81,14 @@ export async function putFile(
     file: string,
     metadata: Record<string, string>,
 ): Promise<void> {
+    const md5 = await md5Base64(file);
     await c.send(
         new PutObjectCommand({
             Bucket: bucket,
             Key: key,
             Body: fs.createReadStream(file),
             ContentLength: fs.statSync(file).size,
+            ContentMD5: md5,
             ContentType: "application/octet-stream",
             Metadata: metadata,
         }),

@@ -2,10 +2,11 @@
  * Backups that run, for real: a PostgreSQL cluster of scripts/local-pg.sh (its own, on a free port),
  * pgBackRest and pg_dump through `npm run backup` (scripts/local-backup.ts) into a bucket of a real
  * SeaweedFS S3 server over TLS on loopback (its own CA; the certificate carries DNS:127.0.0.1, which
- * pgBackRest needs), checked with the S3 SDK. Needs: the SeaweedFS build (scripts/seaweedfs/build.sh),
+ * pgBackRest needs), checked with the S3 SDK. The bucket has Object Lock with a default retention, like
+ * the stack's backup bucket (a missing WAL segment is then a delete marker over a locked version). Needs: the SeaweedFS build (scripts/seaweedfs/build.sh),
  * pgbackrest, openssl, PostgreSQL server binaries. A missing tool fails the tests; it does not skip them.
  */
-import { CreateBucketCommand, GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, GetObjectCommand, PutObjectLockConfigurationCommand, S3Client } from "@aws-sdk/client-s3";
 import { ChildProcess, execFileSync, spawn, spawnSync } from "child_process";
 import { randomBytes } from "crypto";
 import * as fs from "fs";
@@ -196,7 +197,17 @@ async function startSeaweed(): Promise<void> {
     for (;;) {
         if (weed.exitCode !== null) throw new Error(`SeaweedFS exited early:\n${weedLog.slice(-3000)}`);
         try {
-            await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+            // Like the stack's backup bucket: Object Lock with a default retention (governance, 1 day).
+            await s3.send(new CreateBucketCommand({ Bucket: BUCKET, ObjectLockEnabledForBucket: true }));
+            await s3.send(
+                new PutObjectLockConfigurationCommand({
+                    Bucket: BUCKET,
+                    ObjectLockConfiguration: {
+                        ObjectLockEnabled: "Enabled",
+                        Rule: { DefaultRetention: { Mode: "GOVERNANCE", Days: 1 } },
+                    },
+                }),
+            );
             return;
         } catch (e) {
             if (Date.now() > deadline)
@@ -277,6 +288,19 @@ test("setup archives WAL and takes a full base backup into the bucket, with no k
     expect(r.out).not.toContain(target.secretAccessKey);
 });
 
+test("neither key appears in pgBackRest's logs or the server's log", () => {
+    const logs = [
+        ...fs.readdirSync(`${work}/pg/backup/log`).map((f) => `${work}/pg/backup/log/${f}`),
+        `${work}/pg/server.log`,
+    ];
+    expect(logs.length).toBeGreaterThan(1);
+    for (const f of logs) {
+        const text = fs.readFileSync(f, "utf8");
+        expect(text).not.toContain(target.secretAccessKey);
+        expect(text).not.toContain(target.accessKeyId);
+    }
+});
+
 test("the base backup and archived WAL segments are objects in the bucket", async () => {
     const all = await keys("pgbackrest/");
     expect(all.some((k) => /^pgbackrest\/backup\/local\/\d{8}-\d{6}F\/backup\.manifest$/.test(k))).toBe(true);
@@ -323,6 +347,17 @@ test("freshness passes when all three are recent, writes the textfile, and fails
     expect(fs.readFileSync(textfile, "utf8")).toMatch(/^pgstack_backup_stale\{[^}]*kind="base"\} 1$/m);
 
     expect(backupCli(["freshness", "--max-base-age=soon"]).code).toBe(2);
+});
+
+test("schedule prints the nightly cron jobs for this cluster", () => {
+    const r = backupCli(["schedule", "--textfile=/var/lib/node_exporter/pgstack_backup.prom"]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`PGSTACK_PG_DIR=${work}/pg\n`);
+    expect(r.out).toMatch(/^30 2 \* \* \* \S+ cd \S+ && npm run --silent backup -- backup >>\S+ 2>&1$/m);
+    expect(r.out).toMatch(/^0 3 \* \* \* \S+ cd \S+ && npm run --silent backup -- dump >>/m);
+    expect(r.out).toMatch(
+        /^\*\/15 \* \* \* \* \S+ .* freshness --textfile=\/var\/lib\/node_exporter\/pgstack_backup\.prom /m,
+    );
 });
 
 test("the drill restores the bucket into a throwaway cluster to a point in time after the last base backup", () => {

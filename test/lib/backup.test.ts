@@ -142,7 +142,7 @@ test("the backup target is read from the stack's BACKUP_* outputs, with the CA w
         },
     });
     const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
-    expect(backupTargetFromOutputs({ ...outputs, BACKUP_S3_CA_CERTIFICATE: pem }, layout).caPem).toBe(pem);
+    expect(backupTargetFromOutputs({ ...outputs, storageCaCertificate: pem }, layout).caPem).toBe(pem);
     expect(backupTargetFromOutputs({ ...outputs, BACKUP_S3_CA_FILE: "/ca.crt" }, layout).caFile).toBe("/ca.crt");
     expect(
         backupTargetFromOutputs({ ...outputs, BACKUP_S3_FORCE_PATH_STYLE: "false" }, layout).target.forcePathStyle,
@@ -162,7 +162,7 @@ test.each([
         { BACKUP_S3_FORCE_PATH_STYLE: "yes" },
         /BACKUP_S3_FORCE_PATH_STYLE must be true or false/,
     ],
-    ["a CA that is not PEM", { BACKUP_S3_CA_CERTIFICATE: "SECRET-ish" }, /BACKUP_S3_CA_CERTIFICATE is not a PEM/],
+    ["a CA that is not PEM", { storageCaCertificate: "SECRET-ish" }, /storageCaCertificate is not a PEM/],
 ])("%s is one error naming the output, without its value", (_what, over, message) => {
     const bad = { ...outputs, BACKUP_AWS_SECRET_ACCESS_KEY: "SUPERSECRET", ...over };
     let error: Error | undefined;
