@@ -28,3 +28,15 @@ describe.each(docs)("%s", (doc) => {
         }
     });
 });
+
+test("README code blocks marked `<!-- code: <file> -->` are exact copies of that file, which a test runs", () => {
+    const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
+    const blocks = [...readme.matchAll(/<!-- code: (\S+) [^\n]*-->\n```[a-z]*\n([\s\S]*?)```/g)];
+    expect(blocks.map(([, file]) => file)).toEqual(["examples/tenantCheckout.ts", "examples/portableClient.ts"]);
+    for (const [, file, code] of blocks) {
+        expect(code).toBe(fs.readFileSync(path.join(root, file), "utf8"));
+        // Run by the client matrix, not only type-checked.
+        const importer = fs.readFileSync(path.join(root, "test/integration/clients.test.ts"), "utf8");
+        expect(importer).toContain(`from "../../${file.replace(/\.ts$/, "")}"`);
+    }
+});

@@ -152,6 +152,12 @@ test("S3: the default transaction pool resets session state between clients", ()
     });
 });
 
+test("issue 18: the default pgBouncer (1.24) keeps prepared statements in transaction pooling (max_prepared_statements), so DATABASE_URL works with drivers' defaults", async () => {
+    expect(bouncerIni()).toMatchObject({ pool_mode: "transaction", max_prepared_statements: "200" });
+    const off = await runProgram(dockerConfig({ pgbouncer: { maxPreparedStatements: 0 } }));
+    expect(bouncerIni(off).max_prepared_statements).toBeUndefined();
+});
+
 test("the admin password reaches the containers only as secrets", () => {
     const envs = container("-postgres").inputs.envs;
     expect((plain(envs) as string[]).some((e) => e.startsWith("POSTGRES_PASSWORD="))).toBe(true);

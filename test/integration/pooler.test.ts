@@ -344,4 +344,20 @@ describe("SET ROLE per checkout through a real pgBouncer (transaction pooling)",
         expect(poolerPid()).toBe(pid);
         expect(await up()).toEqual([]);
     });
+
+    test("P7: `preview` prints one warning naming pgBouncer 1.18 in transaction pooling and what to do (prepared statements)", async () => {
+        // The engine's diagnostic events (the CLI shows each warning twice: inline and in its summary).
+        const warnings: string[] = [];
+        await stack.stack.preview({
+            color: "never",
+            onOutput: () => undefined,
+            onEvent: (e) => {
+                if (e.diagnosticEvent?.severity === "warning") warnings.push(e.diagnosticEvent.message);
+            },
+        });
+        const prepared = warnings.filter((w) => /prepared statements/.test(w));
+        expect(prepared).toHaveLength(1);
+        expect(prepared[0]).toMatch(/pgBouncer 1\.18[.\d]* in transaction pooling cannot keep prepared statements/);
+        expect(prepared[0]).toContain("pgstack:server.pooler.poolMode: session");
+    });
 });
