@@ -79,6 +79,7 @@ export class AccessLayer extends pulumi.ComponentResource {
                 lockedDatabases: [...new Set([ep.maintenanceDatabase, "template1"])],
                 extensions: c.extensions,
                 protection: c.dataProtection,
+                nonSuperuserAdmin: ep.admin.superuser ? undefined : ep.adminUser,
                 provider: ep.provider,
             },
             { parent: this },

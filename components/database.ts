@@ -21,6 +21,11 @@ export interface AppDatabaseArgs {
     lockedDatabases: string[];
     extensions: string[];
     protection: DataProtection;
+    /**
+     * The admin, when it is not a superuser (an RDS master user): it becomes a member of the service
+     * role, see the constructor.
+     */
+    nonSuperuserAdmin?: pulumi.Input<string>;
     /** The admin provider (maintenance database). */
     provider: postgresql.Provider;
 }
@@ -55,10 +60,29 @@ export class AppDatabase extends pulumi.ComponentResource {
         this.baseName = name;
         const child = { parent: this, provider: args.provider };
 
+        // Only the owner (or a member of the owner's role) can change a database's ACL: anyone else's
+        // GRANT / REVOKE ON DATABASE is a warning that does nothing. The provider takes a temporary
+        // membership for schema, table and default-privilege changes but none for database grants,
+        // so with a non-superuser admin PUBLIC would keep CONNECT on the app database and the connect
+        // group and the app role would never get it. The admin is therefore a member of the service
+        // role for as long as the stack manages the database (no loosening: CREATEROLE lets it take
+        // that membership at will anyway).
+        const adminInService = args.nonSuperuserAdmin
+            ? new postgresql.GrantRole(
+                  `${name}-admin-in-service`,
+                  { role: args.nonSuperuserAdmin, grantRole: args.serviceRole },
+                  child,
+              )
+            : undefined;
         const db = new postgresql.Database(
             `${name}-database`,
             { name: args.name, owner: args.serviceRole, allowConnections: true, isTemplate: false },
-            { ...child, retainOnDelete: args.protection.retainOnDelete, protect: args.protection.protect },
+            {
+                ...child,
+                dependsOn: adminInService ? [adminInService] : [],
+                retainOnDelete: args.protection.retainOnDelete,
+                protect: args.protection.protect,
+            },
         );
         this.name = db.name;
 

@@ -7,7 +7,8 @@
 # It also holds an RDS-like admin, `pgstack_rds_admin`, with its own generated password: what an RDS
 # master user is (LOGIN CREATEROLE CREATEDB, NOSUPERUSER NOREPLICATION NOBYPASSRLS, member of a
 # NOLOGIN `rds_superuser` that holds the predefined roles RDS gives it: pg_monitor,
-# pg_signal_backend, pg_checkpoint, and on 16+ pg_use_reserved_connections, pg_create_subscription).
+# pg_signal_backend, pg_checkpoint, and on 16+ pg_use_reserved_connections, pg_create_subscription),
+# owner of the postgres and template1 databases as the master user is on RDS.
 # PGSTACK_ADMIN=rds makes the local stack and the integration tests use it (scripts/lib/engine.ts).
 #
 #   scripts/local-pg.sh start     # init (once) and start; prints the connection facts
@@ -161,7 +162,7 @@ process.stdout.write(`SCRAM-SHA-256$${it}:${salt.toString("base64")}$${stored.to
   passfile=$(mktemp)
   chmod 600 "$passfile"
   printf '127.0.0.1:%s:postgres:%s:%s\n' "$PGSTACK_PG_PORT" "$admin_user" "$(cat "$dir/admin-password")" >"$passfile"
-  PGPASSFILE=$passfile "$PGSTACK_PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -v verifier="$verifier" \
+  PGPASSFILE=$passfile PGOPTIONS="-c client_min_messages=warning" "$PGSTACK_PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -v verifier="$verifier" \
     "host=127.0.0.1 port=$PGSTACK_PG_PORT dbname=postgres user=$admin_user sslmode=verify-full sslrootcert=$PGSTACK_PG_CA" \
     >/dev/null <<SQL || {
 DO \$\$
@@ -185,6 +186,10 @@ ALTER ROLE rds_superuser NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATI
 ALTER ROLE $rds_admin_user LOGIN NOSUPERUSER CREATEDB CREATEROLE NOREPLICATION NOBYPASSRLS INHERIT
   PASSWORD :'verifier';
 GRANT rds_superuser TO $rds_admin_user;
+-- As on RDS, where the master user owns postgres and template1 (rdsadmin owns template0 and its own
+-- database): the stack's admin may lock them down (S5) and still connect.
+ALTER DATABASE postgres OWNER TO $rds_admin_user;
+ALTER DATABASE template1 OWNER TO $rds_admin_user;
 SQL
     rm -f "$passfile"
     die "could not create the RDS-like admin $rds_admin_user"

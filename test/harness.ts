@@ -15,6 +15,8 @@ export const KNOWN_TYPES = new Set<string>([
     "postgresql:index/defaultPrivileges:DefaultPrivileges",
     "postgresql:index/extension:Extension",
     "postgresql:index/function:Function",
+    // A non-superuser admin's membership in the service role (components/database.ts).
+    "postgresql:index/grantRole:GrantRole",
     "random:index/randomPassword:RandomPassword",
     // Dynamic providers (components/dumpRestore.ts).
     "pulumi-nodejs:dynamic/pgstack:RestoredDump",

@@ -71,6 +71,8 @@ export interface LocalPg {
      * cleanup): the same login as `user` unless PGSTACK_ADMIN=rds.
      */
     cluster: { user: string; password: string };
+    /** The RDS-like admin scripts/local-pg.sh makes (what PGSTACK_ADMIN=rds configures stacks with). */
+    rdsAdmin: { user: string; password: string };
 }
 
 /** Which admin the local stack and the integration tests run with: PGSTACK_ADMIN (superuser | rds). */
@@ -102,13 +104,11 @@ export function localPg(): LocalPg {
         user: facts.PGSTACK_PG_USER,
         password: fs.readFileSync(facts.PGSTACK_PG_PASSWORD_FILE, "utf8").trim(),
     };
-    const admin =
-        kind === "rds"
-            ? {
-                  user: facts.PGSTACK_PG_RDS_USER,
-                  password: fs.readFileSync(facts.PGSTACK_PG_RDS_PASSWORD_FILE, "utf8").trim(),
-              }
-            : cluster;
+    const rdsAdmin = {
+        user: facts.PGSTACK_PG_RDS_USER,
+        password: fs.readFileSync(facts.PGSTACK_PG_RDS_PASSWORD_FILE, "utf8").trim(),
+    };
+    const admin = kind === "rds" ? rdsAdmin : cluster;
     return {
         host: facts.PGSTACK_PG_HOST,
         port: Number(facts.PGSTACK_PG_PORT),
@@ -116,6 +116,7 @@ export function localPg(): LocalPg {
         superuser: kind === "superuser",
         ca: facts.PGSTACK_PG_CA,
         cluster,
+        rdsAdmin,
     };
 }
 

@@ -126,3 +126,26 @@ test("the stack's functions are dropped before they are created again when a cha
     expect(fns.length).toBe(2);
     for (const f of fns) expect(run.mocks.options.get(f.name)?.deleteBeforeReplace).toBe(true);
 });
+
+describe("a non-superuser admin (RDS master user) and the database's ACL", () => {
+    const GRANT_ROLE = "postgresql:index/grantRole:GrantRole";
+
+    test("a non-superuser admin is made a member of the service role before the database exists (only the owner's members can change its ACL)", async () => {
+        const server = { ...(baseConfig().server as object), adminUser: "rds_master", superuser: false };
+        const r = await runProgram(baseConfig({ server }));
+        expect(r.error).toBeUndefined();
+        const memberships = r.mocks.ofType(GRANT_ROLE);
+        expect(memberships.map((m) => m.inputs)).toEqual([
+            expect.objectContaining({ role: "rds_master", grantRole: "app_service" }),
+        ]);
+        const dbDeps = r.mocks.options.get("pgstack-db-database")?.dependencies ?? [];
+        expect(dbDeps.some((u) => u.endsWith(`::${memberships[0].name}`))).toBe(true);
+    });
+
+    test("a superuser admin takes no such membership", async () => {
+        const server = { ...(baseConfig().server as object), superuser: true };
+        const r = await runProgram(baseConfig({ server }));
+        expect(r.error).toBeUndefined();
+        expect(r.mocks.ofType(GRANT_ROLE)).toEqual([]);
+    });
+});

@@ -33,3 +33,32 @@ test("a wrong password is refused (no trust authentication)", async () => {
         /password authentication failed/,
     );
 });
+
+test("the RDS-like admin is what an RDS master user is: CREATEROLE and CREATEDB, no SUPERUSER, REPLICATION or BYPASSRLS, rds_superuser's predefined roles, owner of postgres and template1", async () => {
+    const rows = await withClient(client(pg, pg.rdsAdmin), (c) =>
+        query(
+            c,
+            `SELECT r.rolsuper, r.rolcreaterole, r.rolcreatedb, r.rolreplication, r.rolbypassrls, r.rolcanlogin,
+                    pg_has_role(r.rolname, 'rds_superuser', 'MEMBER') AS rds_superuser,
+                    ARRAY(SELECT p FROM unnest(ARRAY['pg_monitor', 'pg_signal_backend', 'pg_checkpoint']) p
+                          WHERE pg_has_role(r.rolname, p, 'USAGE')) AS predefined,
+                    pg_has_role(r.rolname, 'pg_read_all_data', 'MEMBER') AS reads_all,
+                    ARRAY(SELECT datname::text FROM pg_database WHERE datdba = r.oid ORDER BY 1) AS owns
+               FROM pg_roles r WHERE r.rolname = current_user`,
+        ),
+    );
+    expect(rows).toEqual([
+        {
+            rolsuper: false,
+            rolcreaterole: true,
+            rolcreatedb: true,
+            rolreplication: false,
+            rolbypassrls: false,
+            rolcanlogin: true,
+            rds_superuser: true,
+            predefined: ["pg_monitor", "pg_signal_backend", "pg_checkpoint"],
+            reads_all: false,
+            owns: ["postgres", "template1"],
+        },
+    ]);
+});

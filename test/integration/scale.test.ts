@@ -26,7 +26,9 @@ import {
     withClient,
 } from "./support";
 
-const TENANTS = 100;
+// 100 as issue 15 asks; `npm test`'s second pass (PGSTACK_ADMIN=rds) runs a smaller one to stay in CI's time.
+const TENANTS = Number(process.env.PGSTACK_SCALE_TENANTS ?? 100);
+if (!Number.isInteger(TENANTS) || TENANTS < 1) throw new Error("PGSTACK_SCALE_TENANTS must be a positive integer");
 // Per process: the local cluster is shared with other runs (the benchmark, other engineers' tests).
 const DB = `it_scale_${process.pid}`;
 const PREFIX = `${DB}_t_`;
