@@ -108,6 +108,11 @@ export interface AdoptionPlan {
     added: string[];
     /** Declared resources not in the state that cannot be looked up (random passwords: made anew by `up`). */
     skipped: string[];
+    /**
+     * Resources left for another round: their provider connects through something this round only
+     * adopts (the app database): a refresh must confirm that first, or every read fails to connect.
+     */
+    deferred: string[];
 }
 
 function hasUnknown(v: unknown): boolean {
@@ -135,7 +140,7 @@ export function planAdoption(
     opts: { newProviderId: () => string; adminPassword?: string },
 ): AdoptionPlan {
     const inState = new Map(state.map((r) => [r.urn, r]));
-    const plan: AdoptionPlan = { resources: [], adopted: [], added: [], skipped: [] };
+    const plan: AdoptionPlan = { resources: [], adopted: [], added: [], skipped: [], deferred: [] };
     const present = new Set<string>();
     const providers = new Map<string, StateResource>();
     const push = (r: StateResource) => {
@@ -185,6 +190,12 @@ export function planAdoption(
                 plan.skipped.push(ns.urn);
                 continue;
             }
+            // A provider that connects through what the state does not hold yet (the app database):
+            // next round, once a refresh has shown whether the server has it.
+            if ((ns.dependencies ?? []).some((u) => !inState.has(u))) {
+                plan.deferred.push(ns.urn);
+                continue;
+            }
             push({
                 urn: ns.urn,
                 type: ns.type,
@@ -199,6 +210,10 @@ export function planAdoption(
         }
         const idOf = ID_OF[ns.type];
         const provider = ns.provider ? providers.get(providerUrnOf(ns.provider)) : undefined;
+        if (ns.provider && plan.deferred.includes(providerUrnOf(ns.provider))) {
+            plan.deferred.push(ns.urn);
+            continue;
+        }
         if (!idOf || !provider) {
             plan.skipped.push(ns.urn);
             continue;

@@ -334,6 +334,32 @@ export class ProjectStack {
 }
 
 /**
+ * A file backend's checkpoint of `stack` that does not parse is replaced by the backup the backend
+ * keeps beside it (<stack>.json.bak), the broken one kept as <stack>.json.broken. Returns whether it was.
+ */
+export function restoreCheckpointBackup(backendUrl: string | undefined, stackName: string): boolean {
+    if (!backendUrl?.startsWith("file://")) return false;
+    const stacks = path.join(backendUrl.slice("file://".length), ".pulumi", "stacks");
+    if (!fs.existsSync(stacks)) return false;
+    for (const project of fs.readdirSync(stacks)) {
+        const file = path.join(stacks, project, `${stackName}.json`);
+        const backup = `${file}.bak`;
+        if (!fs.existsSync(file) || !fs.existsSync(backup)) continue;
+        try {
+            JSON.parse(fs.readFileSync(file, "utf8"));
+            continue;
+        } catch {
+            // truncated by the kill: restore below
+        }
+        JSON.parse(fs.readFileSync(backup, "utf8"));
+        fs.renameSync(file, `${file}.broken`);
+        fs.copyFileSync(backup, file);
+        return true;
+    }
+    return false;
+}
+
+/**
  * Settles what an interrupted `up` left behind (docs/runbooks/tenants.md, "An interrupted up"),
  * whether or not the dead run recorded what it was doing (PULUMI_SKIP_CHECKPOINTS records nothing):
  * releases the dead run's lock; runs a preview to learn every resource the program declares; puts
@@ -351,6 +377,26 @@ export async function recoverInterrupted(
     env: Record<string, string | undefined>,
 ): Promise<{ adopted: number; added: number; cleared: number }> {
     await stack.cancel().catch(() => undefined);
+    const done = { adopted: 0, added: 0, cleared: 0 };
+    // Resources served through the app database wait for a round in which the database is in the state.
+    for (let round = 0; round < 3; round++) {
+        const r = await adoptionRound(stack, cwd, env, round === 0);
+        done.adopted += r.adopted;
+        done.added += r.added;
+        done.cleared += r.cleared;
+        // Done when nothing waits, or when waiting got nothing new in (the database is not on the server).
+        if (r.deferred === 0 || (round > 0 && r.adopted + r.added === 0)) break;
+    }
+    return done;
+}
+
+/** One round of recoverInterrupted: export, preview, plan, import, refresh. */
+async function adoptionRound(
+    stack: Stack,
+    cwd: string,
+    env: Record<string, string | undefined>,
+    first: boolean,
+): Promise<{ adopted: number; added: number; cleared: number; deferred: number }> {
     const cli = (args: string[]) =>
         spawnSync("pulumi", [...args, "--stack", stack.name, "--non-interactive"], {
             cwd,
@@ -358,7 +404,13 @@ export async function recoverInterrupted(
             encoding: "utf8",
             maxBuffer: 256 * 1024 * 1024,
         });
-    const exported = cli(["stack", "export"]);
+    let exported = cli(["stack", "export"]);
+    // Killed while writing a checkpoint, the file backend leaves it truncated ("failed to load
+    // checkpoint: EOF"); it keeps the one before as <stack>.json.bak: back to that one, the
+    // adoption below finds what was created since.
+    if (exported.status !== 0 && /failed to load checkpoint/.test(exported.stderr)) {
+        if (restoreCheckpointBackup(env.PULUMI_BACKEND_URL, stack.name)) exported = cli(["stack", "export"]);
+    }
     if (exported.status !== 0) throw new Error(`pulumi stack export failed:\n${exported.stderr}`);
     const state = JSON.parse(exported.stdout) as {
         deployment: { resources?: StateResource[]; pending_operations?: unknown[] };
@@ -378,11 +430,12 @@ export async function recoverInterrupted(
             password.status === 0 && password.stdout.trim() !== "" ? password.stdout.replace(/\n$/, "") : undefined,
     });
     const cleared = (state.deployment.pending_operations ?? []).length;
-    if (plan.adopted.length + plan.added.length + cleared > 0) {
+    const changed = plan.adopted.length + plan.added.length + cleared > 0;
+    if (changed) {
         state.deployment.resources = plan.resources;
         state.deployment.pending_operations = [];
         await stack.importStack(state as never);
     }
-    await stack.refresh({ clearPendingCreates: true, color: "never" });
-    return { adopted: plan.adopted.length, added: plan.added.length, cleared };
+    if (first || changed) await stack.refresh({ clearPendingCreates: true, color: "never" });
+    return { adopted: plan.adopted.length, added: plan.added.length, cleared, deferred: plan.deferred.length };
 }
