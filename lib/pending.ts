@@ -65,3 +65,188 @@ export function planPendingCreates(pending: PendingOperation[], providerDb = "po
     }
     return plan;
 }
+
+/** The engine's placeholder for a value not known in a preview. */
+export const UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+/** How a preview shows a secret value. */
+const MASKED_SECRET = "[secret]";
+/** Pulumi's marker of a secret value in a deployment; import encrypts the plaintext. */
+const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/** One resource of `pulumi stack export` (the fields recovery reads or writes). */
+export interface StateResource {
+    urn: string;
+    type: string;
+    custom?: boolean;
+    id?: string;
+    parent?: string;
+    provider?: string;
+    inputs?: Record<string, unknown>;
+    outputs?: Record<string, unknown>;
+    dependencies?: string[];
+    propertyDependencies?: Record<string, string[]>;
+    protect?: boolean;
+    retainOnDelete?: boolean;
+    additionalSecretOutputs?: string[];
+    [k: string]: unknown;
+}
+
+/** One step of `pulumi preview --json`. */
+export interface PreviewStep {
+    op: string;
+    urn: string;
+    newState?: StateResource;
+}
+
+export interface AdoptionPlan {
+    /** The state's resources, with every adoptable resource the program declares added, in registration order. */
+    resources: StateResource[];
+    /** URNs of custom resources added with the ID their inputs give (a refresh keeps those the server has). */
+    adopted: string[];
+    /** URNs of providers and components added (no server side). */
+    added: string[];
+    /** Declared resources not in the state that cannot be looked up (random passwords: made anew by `up`). */
+    skipped: string[];
+    /**
+     * Resources left for another round: their provider connects through something this round only
+     * adopts (the app database): a refresh must confirm that first, or every read fails to connect.
+     */
+    deferred: string[];
+}
+
+function hasUnknown(v: unknown): boolean {
+    if (v === UNKNOWN_VALUE) return true;
+    if (Array.isArray(v)) return v.some(hasUnknown);
+    if (v && typeof v === "object") return Object.values(v).some(hasUnknown);
+    return false;
+}
+
+const providerUrnOf = (ref: string) => ref.slice(0, ref.lastIndexOf("::"));
+
+/**
+ * Recovery without a record: every resource the program declares (the creates of a preview) that the
+ * state lacks is put into the state when its provider ID follows from its inputs, whether or not
+ * the interrupted run recorded a pending operation for it (with PULUMI_SKIP_CHECKPOINTS it records
+ * nothing). A refresh then reads each one: kept when the server has it, dropped (and created by
+ * the next `up`) when not. Its parents and providers are added too when the state lacks them
+ * (components and providers have nothing on the server); a provider's masked password is the
+ * stack's admin password (`adminPassword`), or the provider and what it serves are skipped.
+ * Secret inputs the preview masks (role passwords) are left out: the next `up` sets them again.
+ */
+export function planAdoption(
+    state: StateResource[],
+    steps: PreviewStep[],
+    opts: { newProviderId: () => string; adminPassword?: string },
+): AdoptionPlan {
+    const inState = new Map(state.map((r) => [r.urn, r]));
+    const plan: AdoptionPlan = { resources: [], adopted: [], added: [], skipped: [], deferred: [] };
+    const present = new Set<string>();
+    const providers = new Map<string, StateResource>();
+    const push = (r: StateResource) => {
+        plan.resources.push(r);
+        present.add(r.urn);
+        if (r.type.startsWith("pulumi:providers:")) providers.set(r.urn, r);
+    };
+    const links = (ns: StateResource) => ({
+        ...(ns.parent ? { parent: ns.parent } : {}),
+        dependencies: (ns.dependencies ?? []).filter((u) => present.has(u)),
+        propertyDependencies: Object.fromEntries(
+            Object.entries(ns.propertyDependencies ?? {}).map(([k, us]) => [k, us.filter((u) => present.has(u))]),
+        ),
+        ...(ns.protect ? { protect: true } : {}),
+        ...(ns.retainOnDelete ? { retainOnDelete: true } : {}),
+        ...(ns.additionalSecretOutputs ? { additionalSecretOutputs: ns.additionalSecretOutputs } : {}),
+    });
+
+    for (const step of steps) {
+        const known = inState.get(step.urn);
+        if (known) {
+            push(known);
+            continue;
+        }
+        const ns = step.newState;
+        if (step.op !== "create" || !ns || (ns.parent && !present.has(ns.parent))) {
+            if (ns) plan.skipped.push(step.urn);
+            continue;
+        }
+        if (!ns.custom) {
+            push({ urn: ns.urn, type: ns.type, custom: false, ...(ns.parent ? { parent: ns.parent } : {}) });
+            plan.added.push(ns.urn);
+            continue;
+        }
+        const inputs: Record<string, unknown> = { ...(ns.inputs ?? {}) };
+        if (ns.type.startsWith("pulumi:providers:")) {
+            let ok = !hasUnknown(inputs);
+            for (const [k, v] of Object.entries(inputs)) {
+                if (v !== MASKED_SECRET) continue;
+                if (k === "password" && opts.adminPassword !== undefined) {
+                    inputs[k] = { [SECRET_SIG_KEY]: SECRET_SIG, plaintext: JSON.stringify(opts.adminPassword) };
+                } else {
+                    ok = false;
+                }
+            }
+            if (!ok) {
+                plan.skipped.push(ns.urn);
+                continue;
+            }
+            // A provider that connects through what the state does not hold yet (the app database):
+            // next round, once a refresh has shown whether the server has it.
+            if ((ns.dependencies ?? []).some((u) => !inState.has(u))) {
+                plan.deferred.push(ns.urn);
+                continue;
+            }
+            push({
+                urn: ns.urn,
+                type: ns.type,
+                custom: true,
+                id: opts.newProviderId(),
+                inputs,
+                outputs: inputs,
+                ...links(ns),
+            });
+            plan.added.push(ns.urn);
+            continue;
+        }
+        const idOf = ID_OF[ns.type];
+        const provider = ns.provider ? providers.get(providerUrnOf(ns.provider)) : undefined;
+        if (ns.provider && plan.deferred.includes(providerUrnOf(ns.provider))) {
+            plan.deferred.push(ns.urn);
+            continue;
+        }
+        if (!idOf || !provider) {
+            plan.skipped.push(ns.urn);
+            continue;
+        }
+        const providerInputs = provider.inputs ?? {};
+        const providerDb = typeof providerInputs.database === "string" ? providerInputs.database : "postgres";
+        let id: string;
+        try {
+            id = idOf(inputs as Props, providerDb);
+        } catch {
+            id = UNKNOWN_VALUE;
+        }
+        // An ID made of a value the preview does not know yet names nothing: not adopted.
+        if (id.includes(UNKNOWN_VALUE) || id.includes(MASKED_SECRET)) {
+            plan.skipped.push(ns.urn);
+            continue;
+        }
+        // Values the preview does not show (a password from a random password not in the state, a
+        // masked secret) are left out; the next `up` sets them.
+        for (const [k, v] of Object.entries(inputs)) if (v === MASKED_SECRET || hasUnknown(v)) delete inputs[k];
+        push({
+            urn: ns.urn,
+            type: ns.type,
+            custom: true,
+            id,
+            provider: `${provider.urn}::${provider.id}`,
+            inputs,
+            outputs: inputs,
+            ...links(ns),
+        });
+        plan.adopted.push(ns.urn);
+    }
+    // What the program no longer declares stays as it was (the next `up` deletes it).
+    for (const r of state) if (!present.has(r.urn)) push(r);
+    return plan;
+}

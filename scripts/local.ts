@@ -215,7 +215,10 @@ async function main(cmd: string, flags: string[]): Promise<void> {
     log(`pulumi ${cmd} (stack ${STACK}, state in ${stack.dir})`);
     if (cmd === "recover") {
         const done = await stack.recoverInterrupted();
-        log(`${done.imported} pending create(s) looked up by ID, ${done.cleared} cleared; now: npm run local:up`);
+        log(
+            `${done.adopted} declared resource(s) looked up by ID, ${done.added} provider(s)/component(s) restored, ` +
+                `${done.cleared} pending operation(s) cleared; now: npm run local:up`,
+        );
     } else if (cmd === "up") {
         await checkNothingOrphaned(stack, pg, database);
         await stack.stack.up({ onOutput, color: "never" });

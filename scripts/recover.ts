@@ -4,7 +4,7 @@
  * Run it where you run `pulumi` for that stack (the project directory, with the backend and
  * passphrase in the environment):
  *
- *   npm run recover -- --stack staging [--provider-db postgres]
+ *   npm run recover -- --stack staging
  *
  * See docs/runbooks/tenants.md, "An interrupted up".
  */
@@ -17,11 +17,12 @@ async function main(argv: string[]): Promise<void> {
         return i >= 0 ? argv[i + 1] : undefined;
     };
     const stackName = opt("stack");
-    if (!stackName) throw new Error("usage: npm run recover -- --stack <stack> [--provider-db <database>]");
+    if (!stackName) throw new Error("usage: npm run recover -- --stack <stack>");
     const stack = await LocalWorkspace.selectStack({ stackName, workDir: process.cwd() });
-    const done = await recoverInterrupted(stack, process.cwd(), process.env, opt("provider-db") ?? "postgres");
+    const done = await recoverInterrupted(stack, process.cwd(), process.env);
     process.stderr.write(
-        `[recover] ${stackName}: ${done.imported} pending create(s) looked up by ID, ${done.cleared} cleared; now run \`pulumi up\`\n`,
+        `[recover] ${stackName}: ${done.adopted} declared resource(s) looked up by ID, ${done.added} provider(s)/` +
+            `component(s) restored, ${done.cleared} pending operation(s) cleared; now run \`pulumi up\`\n`,
     );
 }
 

@@ -5,13 +5,13 @@
  */
 import { LocalWorkspace, PulumiCommand, Stack, StackSettings } from "@pulumi/pulumi/automation";
 import { execFileSync, spawnSync } from "child_process";
-import { randomBytes } from "crypto";
+import { randomBytes, randomUUID } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Client, ClientConfig, escapeIdentifier } from "pg";
 import { parse } from "yaml";
-import { PendingOperation, planPendingCreates } from "../../lib/pending";
+import { planAdoption, PreviewStep, StateResource } from "../../lib/pending";
 
 export const REPO = path.resolve(__dirname, "../..");
 
@@ -404,8 +404,8 @@ export class ProjectStack {
     }
 
     /** Settles what an interrupted `up` left behind: see recoverInterrupted. */
-    async recoverInterrupted(providerDb = "postgres"): Promise<{ imported: number; cleared: number }> {
-        return recoverInterrupted(this.stack, this.dir, this.env, providerDb);
+    async recoverInterrupted(): Promise<{ adopted: number; added: number; cleared: number }> {
+        return recoverInterrupted(this.stack, this.dir, this.env);
     }
 
     stackFile(): string {
@@ -440,43 +440,108 @@ export class ProjectStack {
 }
 
 /**
- * Settles what an interrupted `up` left behind (docs/runbooks/tenants.md, "An interrupted up"):
- * releases the dead run's lock; every pending create whose provider ID is known from its inputs
- * (lib/pending.ts) goes into the state with that ID (`pulumi stack import` of the edited state), so
- * the refresh that follows reads it: kept if the server has it, dropped (and created by the next `up`)
- * if not; the other pending creates (random passwords: nothing on the server) are cleared.
- * `pulumi refresh --import-pending-creates` would be the CLI's own way, but this engine (3.259) drops
- * the "importing" operations it makes without reading them. The state is read with
+ * A file backend's checkpoint of `stack` that does not parse is replaced by the backup the backend
+ * keeps beside it (<stack>.json.bak), the broken one kept as <stack>.json.broken. Returns whether it was.
+ */
+export function restoreCheckpointBackup(backendUrl: string | undefined, stackName: string): boolean {
+    if (!backendUrl?.startsWith("file://")) return false;
+    const stacks = path.join(backendUrl.slice("file://".length), ".pulumi", "stacks");
+    if (!fs.existsSync(stacks)) return false;
+    for (const project of fs.readdirSync(stacks)) {
+        const file = path.join(stacks, project, `${stackName}.json`);
+        const backup = `${file}.bak`;
+        if (!fs.existsSync(file) || !fs.existsSync(backup)) continue;
+        try {
+            JSON.parse(fs.readFileSync(file, "utf8"));
+            continue;
+        } catch {
+            // truncated by the kill: restore below
+        }
+        JSON.parse(fs.readFileSync(backup, "utf8"));
+        fs.renameSync(file, `${file}.broken`);
+        fs.copyFileSync(backup, file);
+        return true;
+    }
+    return false;
+}
+
+/**
+ * Settles what an interrupted `up` left behind (docs/runbooks/tenants.md, "An interrupted up"),
+ * whether or not the dead run recorded what it was doing (PULUMI_SKIP_CHECKPOINTS records nothing):
+ * releases the dead run's lock; runs a preview to learn every resource the program declares; puts
+ * each one the state lacks whose provider ID follows from its inputs into the state with that ID
+ * (lib/pending.ts planAdoption; `pulumi stack import` of the edited state), with the providers and
+ * components it needs; clears the pending operations; and refreshes, so each adopted resource is
+ * kept if the server has it and dropped (created by the next `up`) if not.
+ * `pulumi refresh --import-pending-creates` would only cover recorded creates, and this engine
+ * (3.259) drops the "importing" operations it makes without reading them. The state is read with
  * `pulumi stack export` (secrets stay encrypted), not the Automation API's --show-secrets export.
  */
 export async function recoverInterrupted(
     stack: Stack,
     cwd: string,
     env: Record<string, string | undefined>,
-    providerDb = "postgres",
-): Promise<{ imported: number; cleared: number }> {
+): Promise<{ adopted: number; added: number; cleared: number }> {
     await stack.cancel().catch(() => undefined);
-    const r = spawnSync("pulumi", ["stack", "export", "--stack", stack.name, "--non-interactive"], {
-        cwd,
-        env,
-        encoding: "utf8",
-        maxBuffer: 256 * 1024 * 1024,
-    });
-    if (r.status !== 0) throw new Error(`pulumi stack export failed:\n${r.stderr}`);
-    const exported = JSON.parse(r.stdout) as {
-        deployment: { resources?: { urn: string }[]; pending_operations?: PendingOperation[] };
-    };
-    const pending = exported.deployment.pending_operations ?? [];
-    const plan = planPendingCreates(pending, providerDb);
-    if (plan.imports.length > 0) {
-        const ids = new Map(plan.imports);
-        const adopted = pending
-            .filter((op) => op.type === "creating" && ids.has(op.resource.urn))
-            .map((op) => ({ ...op.resource, id: ids.get(op.resource.urn), outputs: op.resource.inputs ?? {} }));
-        exported.deployment.resources = [...(exported.deployment.resources ?? []), ...adopted];
-        exported.deployment.pending_operations = pending.filter((op) => !ids.has(op.resource.urn));
-        await stack.importStack(exported as never);
+    const done = { adopted: 0, added: 0, cleared: 0 };
+    // Resources served through the app database wait for a round in which the database is in the state.
+    for (let round = 0; round < 3; round++) {
+        const r = await adoptionRound(stack, cwd, env, round === 0);
+        done.adopted += r.adopted;
+        done.added += r.added;
+        done.cleared += r.cleared;
+        // Done when nothing waits, or when waiting got nothing new in (the database is not on the server).
+        if (r.deferred === 0 || (round > 0 && r.adopted + r.added === 0)) break;
     }
-    await stack.refresh({ clearPendingCreates: true, color: "never" });
-    return { imported: plan.imports.length, cleared: plan.clear.length };
+    return done;
+}
+
+/** One round of recoverInterrupted: export, preview, plan, import, refresh. */
+async function adoptionRound(
+    stack: Stack,
+    cwd: string,
+    env: Record<string, string | undefined>,
+    first: boolean,
+): Promise<{ adopted: number; added: number; cleared: number; deferred: number }> {
+    const cli = (args: string[]) =>
+        spawnSync("pulumi", [...args, "--stack", stack.name, "--non-interactive"], {
+            cwd,
+            env,
+            encoding: "utf8",
+            maxBuffer: 256 * 1024 * 1024,
+        });
+    let exported = cli(["stack", "export"]);
+    // Killed while writing a checkpoint, the file backend leaves it truncated ("failed to load
+    // checkpoint: EOF"); it keeps the one before as <stack>.json.bak: back to that one, the
+    // adoption below finds what was created since.
+    if (exported.status !== 0 && /failed to load checkpoint/.test(exported.stderr)) {
+        if (restoreCheckpointBackup(env.PULUMI_BACKEND_URL, stack.name)) exported = cli(["stack", "export"]);
+    }
+    if (exported.status !== 0) throw new Error(`pulumi stack export failed:\n${exported.stderr}`);
+    const state = JSON.parse(exported.stdout) as {
+        deployment: { resources?: StateResource[]; pending_operations?: unknown[] };
+    };
+    const preview = cli(["preview", "--json"]);
+    let steps: PreviewStep[];
+    try {
+        steps = (JSON.parse(preview.stdout) as { steps?: PreviewStep[] }).steps ?? [];
+    } catch {
+        throw new Error(`pulumi preview failed:\n${preview.stderr}`);
+    }
+    // The providers' admin password, for providers the state lacks (the preview masks it).
+    const password = cli(["config", "get", "pgstack:adminPassword"]);
+    const plan = planAdoption(state.deployment.resources ?? [], steps, {
+        newProviderId: () => randomUUID(),
+        adminPassword:
+            password.status === 0 && password.stdout.trim() !== "" ? password.stdout.replace(/\n$/, "") : undefined,
+    });
+    const cleared = (state.deployment.pending_operations ?? []).length;
+    const changed = plan.adopted.length + plan.added.length + cleared > 0;
+    if (changed) {
+        state.deployment.resources = plan.resources;
+        state.deployment.pending_operations = [];
+        await stack.importStack(state as never);
+    }
+    if (first || changed) await stack.refresh({ clearPendingCreates: true, color: "never" });
+    return { adopted: plan.adopted.length, added: plan.added.length, cleared, deferred: plan.deferred.length };
 }

@@ -1,4 +1,5 @@
 /** Integration support: the engine, the local cluster and stacks (scripts/lib/engine.ts), and pg clients. */
+import * as fs from "fs";
 import { Client, ClientConfig } from "pg";
 import { adminClientConfig, LocalPg } from "../../scripts/lib/engine";
 
@@ -47,4 +48,35 @@ export async function asDsn<T = Record<string, unknown>>(
     params: unknown[] = [],
 ): Promise<T[]> {
     return withClient(dsnClient(url), (c) => query<T>(c, sql, params));
+}
+
+/** SIGKILL the `pulumi` process the Automation API started, and everything under it (plugins, language host). */
+export function killEngine(): void {
+    const children = (pid: number): number[] =>
+        fs
+            .readdirSync("/proc")
+            .filter((d) => /^\d+$/.test(d))
+            .map(Number)
+            .filter((p) => {
+                try {
+                    return Number(fs.readFileSync(`/proc/${p}/stat`, "utf8").split(") ")[1].split(" ")[1]) === pid;
+                } catch {
+                    return false;
+                }
+            });
+    const tree = (pid: number): number[] => [pid, ...children(pid).flatMap(tree)];
+    const engines = children(process.pid).filter((p) => {
+        try {
+            return fs.readFileSync(`/proc/${p}/cmdline`, "utf8").split("\0")[0].endsWith("pulumi");
+        } catch {
+            return false;
+        }
+    });
+    for (const p of engines.flatMap(tree)) {
+        try {
+            process.kill(p, "SIGKILL");
+        } catch {
+            // already gone
+        }
+    }
 }

@@ -1,4 +1,4 @@
-import { planPendingCreates } from "../../lib/pending";
+import { planAdoption, planPendingCreates, UNKNOWN_VALUE } from "../../lib/pending";
 
 const op = (type: string, name: string, inputs: Record<string, unknown>) => ({
     type: "creating",
@@ -45,4 +45,123 @@ test("pending creates are looked up by the ID the provider would have given them
         "app.pgstack.enable_tenant_rls(regclass,text)",
     ]);
     expect(plan.clear).toEqual(["urn:pulumi:s::pgstack::random:index/randomPassword:RandomPassword::p"]);
+});
+
+describe("planAdoption: recovery without a record", () => {
+    const U = "urn:pulumi:s::pgstack::";
+    const PROVIDER = `${U}pulumi:providers:postgresql::pg`;
+    const STACK = `${U}pulumi:pulumi:Stack::pgstack-s`;
+    const step = (urn: string, ns: Record<string, unknown>) => ({
+        op: "create",
+        urn,
+        newState: { urn, ...ns } as never,
+    });
+    const steps = [
+        step(STACK, { type: "pulumi:pulumi:Stack", custom: false }),
+        step(PROVIDER, {
+            type: "pulumi:providers:postgresql",
+            custom: true,
+            parent: STACK,
+            inputs: { host: "h", database: "postgres", password: "[secret]" },
+        }),
+        step(`${U}postgresql:index/role:Role::svc`, {
+            type: "postgresql:index/role:Role",
+            custom: true,
+            parent: STACK,
+            provider: `${PROVIDER}::${UNKNOWN_VALUE}`,
+            inputs: { name: "app_service", login: true, password: UNKNOWN_VALUE },
+            dependencies: [PROVIDER, `${U}random:index/randomPassword:RandomPassword::pw`],
+        }),
+        step(`${U}postgresql:index/schema:Schema::s`, {
+            type: "postgresql:index/schema:Schema",
+            custom: true,
+            parent: STACK,
+            provider: `${PROVIDER}::${UNKNOWN_VALUE}`,
+            inputs: { name: "tenant_acme", database: UNKNOWN_VALUE },
+        }),
+        step(`${U}random:index/randomPassword:RandomPassword::pw`, {
+            type: "random:index/randomPassword:RandomPassword",
+            custom: true,
+            parent: STACK,
+            inputs: { length: 40 },
+        }),
+    ];
+
+    test("with an empty state (PULUMI_SKIP_CHECKPOINTS), every declared resource whose ID follows from its inputs is added with that ID", () => {
+        const plan = planAdoption([], steps, { newProviderId: () => "pid-1", adminPassword: "admin-pw" });
+        const role = plan.resources.find((r) => r.urn.endsWith("::svc"));
+        expect(role).toMatchObject({ id: "app_service", provider: `${PROVIDER}::pid-1`, parent: STACK });
+        // The unknown password is left out (the next up sets it); only dependencies in the state remain.
+        expect(role?.inputs).toEqual({ name: "app_service", login: true });
+        expect(role?.dependencies).toEqual([PROVIDER]);
+        expect(plan.adopted).toEqual([`${U}postgresql:index/role:Role::svc`]);
+        // The stack and the provider (its masked password from the stack's admin password) are restored.
+        expect(plan.added).toEqual([STACK, PROVIDER]);
+        const provider = plan.resources.find((r) => r.urn === PROVIDER);
+        expect(JSON.stringify(provider?.inputs)).toContain('"plaintext":"\\"admin-pw\\""');
+        // An ID that needs an unknown value, and a random password (nothing on the server), are skipped.
+        expect(plan.skipped.sort()).toEqual(
+            [`${U}postgresql:index/schema:Schema::s`, `${U}random:index/randomPassword:RandomPassword::pw`].sort(),
+        );
+    });
+
+    test("resources already in the state are kept as they are, in the program's order", () => {
+        const existing = [
+            { urn: STACK, type: "pulumi:pulumi:Stack", custom: false },
+            {
+                urn: PROVIDER,
+                type: "pulumi:providers:postgresql",
+                custom: true,
+                id: "old",
+                inputs: { database: "app" },
+            },
+            { urn: `${U}postgresql:index/role:Role::gone`, type: "postgresql:index/role:Role", custom: true, id: "x" },
+        ];
+        const plan = planAdoption(existing, steps, { newProviderId: () => "never" });
+        expect(plan.resources.map((r) => r.urn.split("::").pop())).toEqual(["pgstack-s", "pg", "svc", "gone"]);
+        expect(plan.resources.find((r) => r.urn.endsWith("::svc"))?.provider).toBe(`${PROVIDER}::old`);
+        expect(plan.added).toEqual([]);
+    });
+
+    test("without the admin password a provider the state lacks, and what it serves, are skipped", () => {
+        const plan = planAdoption([], steps, { newProviderId: () => "pid" });
+        expect(plan.adopted).toEqual([]);
+        expect(plan.skipped).toContain(PROVIDER);
+    });
+
+    test("a provider that connects through a database the state does not hold yet waits for the next round", () => {
+        const DB = `${U}postgresql:index/database:Database::db`;
+        const DB_PROVIDER = `${U}pulumi:providers:postgresql::db-pg`;
+        const more = [
+            ...steps.slice(0, 2),
+            step(DB, {
+                type: "postgresql:index/database:Database",
+                custom: true,
+                parent: STACK,
+                provider: `${PROVIDER}::${UNKNOWN_VALUE}`,
+                inputs: { name: "app" },
+            }),
+            step(DB_PROVIDER, {
+                type: "pulumi:providers:postgresql",
+                custom: true,
+                parent: STACK,
+                inputs: { database: "app", password: "[secret]" },
+                dependencies: [DB],
+            }),
+            step(`${U}postgresql:index/schema:Schema::app`, {
+                type: "postgresql:index/schema:Schema",
+                custom: true,
+                parent: STACK,
+                provider: `${DB_PROVIDER}::${UNKNOWN_VALUE}`,
+                inputs: { name: "app", database: "app" },
+            }),
+        ];
+        const first = planAdoption([], more, { newProviderId: () => "p1", adminPassword: "pw" });
+        expect(first.adopted).toEqual([DB]);
+        expect(first.deferred).toEqual([DB_PROVIDER, `${U}postgresql:index/schema:Schema::app`]);
+        // After a refresh kept the database, the next round adopts what it serves.
+        const second = planAdoption(first.resources, more, { newProviderId: () => "p2", adminPassword: "pw" });
+        expect(second.adopted).toEqual([`${U}postgresql:index/schema:Schema::app`]);
+        expect(second.deferred).toEqual([]);
+    });
 });
