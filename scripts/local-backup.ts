@@ -48,7 +48,7 @@ import {
 } from "../lib/localBackup";
 import { newestBackup, newestWal, parseStanzaInfo, StanzaInfo, walKeyPrefix } from "../lib/pgbackrestInfo";
 import { passfileLine, sha256File } from "../lib/restore";
-import { adminClientConfig, LocalPg, localStackDir, ProjectStack, REPO } from "./lib/engine";
+import { adminClientConfig, LocalPg, localPgFromFacts, localStackDir, ProjectStack, REPO } from "./lib/engine";
 import { newestObject, putFile, s3Client } from "./lib/s3";
 
 /** One stanza: the one local cluster. */
@@ -83,27 +83,17 @@ function localPgScript(cmd: string): string {
 /** The local cluster's facts (started when `start`). */
 function cluster(start: boolean): ClusterFacts {
     if (start) localPgScript("start");
+    const env = localPgScript("env");
     const facts = Object.fromEntries(
-        localPgScript("env")
+        env
             .trim()
             .split("\n")
             .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
     );
     const dir = facts.PGSTACK_PG_DIR;
     return {
-        pg: {
-            host: facts.PGSTACK_PG_HOST,
-            port: Number(facts.PGSTACK_PG_PORT),
-            user: facts.PGSTACK_PG_USER,
-            password: fs.readFileSync(facts.PGSTACK_PG_PASSWORD_FILE, "utf8").trim(),
-            ca: facts.PGSTACK_PG_CA,
-            // The cluster's own superuser: backups and drills act beside the stack, not as its admin.
-            superuser: true,
-            cluster: {
-                user: facts.PGSTACK_PG_USER,
-                password: fs.readFileSync(facts.PGSTACK_PG_PASSWORD_FILE, "utf8").trim(),
-            },
-        },
+        // The cluster's own superuser: backups and drills act beside the stack, not as its admin.
+        pg: localPgFromFacts(env, "superuser"),
         dir,
         bin: facts.PGSTACK_PG_BIN,
         dataDir: path.join(dir, "data"),

@@ -92,10 +92,14 @@ export function localAdminKind(env: NodeJS.ProcessEnv = process.env): "superuser
  * CREATEDB, rds_superuser's predefined roles), which is then what stacks are configured with.
  */
 export function localPg(): LocalPg {
-    const kind = localAdminKind();
     run("bash", [path.join(REPO, "scripts/local-pg.sh"), "start"]);
+    return localPgFromFacts(run("bash", [path.join(REPO, "scripts/local-pg.sh"), "env"]), localAdminKind());
+}
+
+/** A LocalPg from what `scripts/local-pg.sh env` printed, with the given admin kind as the stack's admin. */
+export function localPgFromFacts(env: string, kind: "superuser" | "rds"): LocalPg {
     const facts = Object.fromEntries(
-        run("bash", [path.join(REPO, "scripts/local-pg.sh"), "env"])
+        env
             .trim()
             .split("\n")
             .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),

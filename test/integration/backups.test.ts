@@ -15,7 +15,7 @@ import * as path from "path";
 import { Client } from "pg";
 import type { BackupTarget } from "../../lib/backup";
 import { newestWal, parseStanzaInfo } from "../../lib/pgbackrestInfo";
-import { adminClientConfig, LocalPg } from "../../scripts/lib/engine";
+import { adminClientConfig, LocalPg, localPgFromFacts } from "../../scripts/lib/engine";
 import { deleteObject, listObjects, s3Client } from "../../scripts/lib/s3";
 import { REPO } from "./support";
 
@@ -232,25 +232,7 @@ beforeAll(async () => {
     await startSeaweed();
     clusterEnv = { PGSTACK_PG_DIR: `${work}/pg`, PGSTACK_PG_PORT: String(await freePort()) };
     sh("bash", [path.join(REPO, "scripts/local-pg.sh"), "start"], clusterEnv);
-    const facts = Object.fromEntries(
-        sh("bash", [path.join(REPO, "scripts/local-pg.sh"), "env"], clusterEnv)
-            .trim()
-            .split("\n")
-            .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
-    );
-    pg = {
-        host: facts.PGSTACK_PG_HOST,
-        port: Number(facts.PGSTACK_PG_PORT),
-        user: facts.PGSTACK_PG_USER,
-        password: fs.readFileSync(facts.PGSTACK_PG_PASSWORD_FILE, "utf8").trim(),
-        ca: facts.PGSTACK_PG_CA,
-        // The cluster's own superuser: backups and drills act beside the stack, not as its admin.
-        superuser: true,
-        cluster: {
-            user: facts.PGSTACK_PG_USER,
-            password: fs.readFileSync(facts.PGSTACK_PG_PASSWORD_FILE, "utf8").trim(),
-        },
-    };
+    pg = localPgFromFacts(sh("bash", [path.join(REPO, "scripts/local-pg.sh"), "env"], clusterEnv), "superuser");
     await admin((c) => c.query(`CREATE DATABASE ${DATABASE}`));
     await admin(async (c) => {
         await c.query("CREATE TABLE orders (id int PRIMARY KEY, note text)");
