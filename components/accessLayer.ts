@@ -150,6 +150,8 @@ export class AccessLayer extends pulumi.ComponentResource {
                     connect: connectGroup.name,
                     service: this.roles.service.role.name,
                     app: this.roles.app.role.name,
+                    // A tenant that SETs ROLE to the group still runs the policies' current_tenant_id().
+                    tenants: tenantsGroup.name,
                 },
                 retainOnDelete: c.dataProtection.retainOnDelete,
                 after: db.ready,

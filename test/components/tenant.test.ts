@@ -84,7 +84,7 @@ test("in production tenant schemas are protected", async () => {
 
 test("a tenant's grants wait for the database-wide setup and the RLS guard", () => {
     const deps = run.mocks.options.get("pgstack-tenant-acme-access-usage")?.dependencies ?? [];
-    expect(deps.some((u) => u.endsWith("pgstack-guard-usage-app"))).toBe(true);
+    expect(deps.some((u) => u.endsWith("pgstack-guard-usage-tenants"))).toBe(true);
     expect(deps.some((u) => u.endsWith("pgstack-db-connect"))).toBe(true);
 });
 
@@ -130,13 +130,13 @@ test("issue 18: every tenant role is a member of <db>_connect and <db>_tenants, 
     });
 });
 
-test("issue 18: the tenants group gets USAGE and sequences on each app schema, no table grant (tables come with enable_tenant_rls)", () => {
+test("issue 18: the tenants group gets USAGE and sequences on each app schema and USAGE on the guard, no table grant (tables come with enable_tenant_rls)", () => {
     const grants = run.mocks.resources.filter(
         (r) => (r.type === GRANT || r.type === DEFAULTS) && r.inputs.role === "app_tenants",
     );
     expect(
         grants.map((g) => `${g.type === GRANT ? "grant" : "default"}:${g.inputs.schema}:${g.inputs.objectType}`).sort(),
-    ).toEqual(["default:app:sequence", "grant:app:schema", "grant:app:sequence"]);
+    ).toEqual(["default:app:sequence", "grant:app:schema", "grant:app:sequence", "grant:pgstack:schema"]);
 });
 
 test("S6: an id used again gets its kept tables' rights only with reclaimKeptObjects: true", async () => {
