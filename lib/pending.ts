@@ -198,12 +198,7 @@ export function planAdoption(
                 plan.skipped.push(ns.urn);
                 continue;
             }
-            // A provider that connects through what the state does not hold yet (the app database):
-            // next round, once a refresh has shown whether the server has it.
-            if ((ns.dependencies ?? []).some((u) => !inState.has(u))) {
-                plan.deferred.push(ns.urn);
-                continue;
-            }
+
             push({
                 urn: ns.urn,
                 type: ns.type,
