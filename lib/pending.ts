@@ -176,6 +176,14 @@ export function planAdoption(
             continue;
         }
         const inputs: Record<string, unknown> = { ...(ns.inputs ?? {}) };
+        // A name the preview does not know because the resource it comes from will be updated (an
+        // adopted database, say) is that resource's name in the state.
+        for (const [k, v] of Object.entries(inputs)) {
+            const from = ns.propertyDependencies?.[k] ?? [];
+            const source = from.length === 1 ? inState.get(from[0]) : undefined;
+            const name = source?.outputs?.name ?? source?.inputs?.name;
+            if (v === UNKNOWN_VALUE && typeof name === "string") inputs[k] = name;
+        }
         if (ns.type.startsWith("pulumi:providers:")) {
             let ok = !hasUnknown(inputs);
             for (const [k, v] of Object.entries(inputs)) {
@@ -190,12 +198,7 @@ export function planAdoption(
                 plan.skipped.push(ns.urn);
                 continue;
             }
-            // A provider that connects through what the state does not hold yet (the app database):
-            // next round, once a refresh has shown whether the server has it.
-            if ((ns.dependencies ?? []).some((u) => !inState.has(u))) {
-                plan.deferred.push(ns.urn);
-                continue;
-            }
+
             push({
                 urn: ns.urn,
                 type: ns.type,

@@ -128,40 +128,4 @@ describe("planAdoption: recovery without a record", () => {
         expect(plan.adopted).toEqual([]);
         expect(plan.skipped).toContain(PROVIDER);
     });
-
-    test("a provider that connects through a database the state does not hold yet waits for the next round", () => {
-        const DB = `${U}postgresql:index/database:Database::db`;
-        const DB_PROVIDER = `${U}pulumi:providers:postgresql::db-pg`;
-        const more = [
-            ...steps.slice(0, 2),
-            step(DB, {
-                type: "postgresql:index/database:Database",
-                custom: true,
-                parent: STACK,
-                provider: `${PROVIDER}::${UNKNOWN_VALUE}`,
-                inputs: { name: "app" },
-            }),
-            step(DB_PROVIDER, {
-                type: "pulumi:providers:postgresql",
-                custom: true,
-                parent: STACK,
-                inputs: { database: "app", password: "[secret]" },
-                dependencies: [DB],
-            }),
-            step(`${U}postgresql:index/schema:Schema::app`, {
-                type: "postgresql:index/schema:Schema",
-                custom: true,
-                parent: STACK,
-                provider: `${DB_PROVIDER}::${UNKNOWN_VALUE}`,
-                inputs: { name: "app", database: "app" },
-            }),
-        ];
-        const first = planAdoption([], more, { newProviderId: () => "p1", adminPassword: "pw" });
-        expect(first.adopted).toEqual([DB]);
-        expect(first.deferred).toEqual([DB_PROVIDER, `${U}postgresql:index/schema:Schema::app`]);
-        // After a refresh kept the database, the next round adopts what it serves.
-        const second = planAdoption(first.resources, more, { newProviderId: () => "p2", adminPassword: "pw" });
-        expect(second.adopted).toEqual([`${U}postgresql:index/schema:Schema::app`]);
-        expect(second.deferred).toEqual([]);
-    });
 });
