@@ -1,6 +1,6 @@
 /**
  * Read-only production restored from a dump artifact: the `pgstack:restore` and `pgstack:readOnly`
- * keys (issue 14). Pure: parsed here, hooked into the one schema in config/schema.ts, and every
+ * keys. Pure: parsed here, hooked into the one schema in config/schema.ts, and every
  * error names its key (`pgstack:restore.sha256: …`) before any resource is registered.
  *
  *   pgstack:restore:

@@ -152,7 +152,7 @@ test("S3: the default transaction pool resets session state between clients", ()
     });
 });
 
-test("issue 18: the default pgBouncer (1.24) keeps prepared statements in transaction pooling (max_prepared_statements), so DATABASE_URL works with drivers' defaults", async () => {
+test("the default pgBouncer (1.24) keeps prepared statements in transaction pooling (max_prepared_statements), so DATABASE_URL works with drivers' defaults", async () => {
     expect(bouncerIni()).toMatchObject({ pool_mode: "transaction", max_prepared_statements: "200" });
     const off = await runProgram(dockerConfig({ pgbouncer: { maxPreparedStatements: 0 } }));
     expect(bouncerIni(off).max_prepared_statements).toBeUndefined();

@@ -112,7 +112,7 @@ test("setrole access: tenant roles cannot log in and have no DSN; the app role m
     );
 });
 
-test("issue 18: every tenant role is a member of <db>_connect and <db>_tenants, search_path tenant_<id> then the app schemas", () => {
+test("every tenant role is a member of <db>_connect and <db>_tenants, search_path tenant_<id> then the app schemas", () => {
     const roles = run.mocks
         .ofType("postgresql:index/role:Role")
         .filter((r) => String(r.inputs.name).startsWith("app_tenant_"));
@@ -130,7 +130,7 @@ test("issue 18: every tenant role is a member of <db>_connect and <db>_tenants, 
     });
 });
 
-test("issue 18: the tenants group gets USAGE and sequences on each app schema and USAGE on the guard, no table grant (tables come with enable_tenant_rls)", () => {
+test("the tenants group gets USAGE and sequences on each app schema and USAGE on the guard, no table grant (tables come with enable_tenant_rls)", () => {
     const grants = run.mocks.resources.filter(
         (r) => (r.type === GRANT || r.type === DEFAULTS) && r.inputs.role === "app_tenants",
     );

@@ -1,5 +1,5 @@
 /**
- * Issue 18: the application contract, proven with the clients applications use, each with its
+ * The application contract, proven with the clients applications use, each with its
  * default settings, on a stack brought up by the real engine, through the real local pgBouncer
  * (session pooling on DATABASE_URL: Debian's 1.18 cannot keep prepared statements in transaction
  * pooling). One stack for every client; an Alembic migration (examples/alembic) as the service role

@@ -1,5 +1,5 @@
 /**
- * Recovery without a record (issue 21): the engine is killed at many points of a 20-tenant `up`, with
+ * Recovery without a record: the engine is killed at many points of a 20-tenant `up`, with
  * checkpoints and with PULUMI_SKIP_CHECKPOINTS=true (which records nothing, not even pending
  * operations); each time `recover` (scripts/lib/engine.ts recoverInterrupted, what `npm run recover`
  * and `local:recover` run) and one `up` must converge with no SQL by hand: the `up` succeeds, a

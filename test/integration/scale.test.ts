@@ -1,5 +1,5 @@
 /**
- * Reliability at scale (issue 15): `up` of 100 tenants from empty through the real engine and the
+ * Reliability at scale: `up` of 100 tenants from empty through the real engine and the
  * provider against the local TLS cluster, three times at the default parallelism and once at
  * parallel 64, with zero errors (no "tuple concurrently updated", no deadlock) and a no-op `preview`
  * after each. Between runs the stack's state is thrown away and what it retains on purpose (the
