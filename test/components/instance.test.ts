@@ -25,9 +25,17 @@ test("switching the server mode leaves the access layer's resources unchanged", 
             server: { mode: "docker", caCertPath: "/etc/ssl/certs/rds-global-bundle.pem", ...admin },
         }),
     );
-    for (const r of [existing, rds, docker]) expect(r.error).toBeUndefined();
+    // Docker's admin is the image's superuser; a non-superuser admin (RDS, existing by default) also
+    // takes membership in the service role, so docker is compared with an existing superuser admin.
+    const existingSuperuser = await runProgram(
+        baseConfig({
+            environment: "staging",
+            server: { ...(baseConfig().server as object), ...admin, superuser: true },
+        }),
+    );
+    for (const r of [existing, rds, docker, existingSuperuser]) expect(r.error).toBeUndefined();
     expect(accessLayer(rds.mocks.resources)).toEqual(accessLayer(existing.mocks.resources));
-    expect(accessLayer(docker.mocks.resources)).toEqual(accessLayer(existing.mocks.resources));
+    expect(accessLayer(docker.mocks.resources)).toEqual(accessLayer(existingSuperuser.mocks.resources));
     expect(accessLayer(existing.mocks.resources).length).toBeGreaterThan(30);
 });
 
