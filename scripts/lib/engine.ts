@@ -444,26 +444,40 @@ export class ProjectStack {
 }
 
 /**
- * A file backend's checkpoint of `stack` that does not parse is replaced by the backup the backend
- * keeps beside it (<stack>.json.bak), the broken one kept as <stack>.json.broken. Returns whether it was.
+ * A file backend's checkpoint of `stack` that does not parse (a kill can leave it truncated) is
+ * replaced by the last copy that does: the backup the backend keeps beside it (<stack>.json.bak),
+ * else the checkpoint of the newest finished update (history/). The broken one is kept as
+ * <stack>.json.broken. Returns whether it was replaced; what was created since is adopted by the caller.
  */
 export function restoreCheckpointBackup(backendUrl: string | undefined, stackName: string): boolean {
     if (!backendUrl?.startsWith("file://")) return false;
-    const stacks = path.join(backendUrl.slice("file://".length), ".pulumi", "stacks");
+    const root = path.join(backendUrl.slice("file://".length), ".pulumi");
+    const stacks = path.join(root, "stacks");
     if (!fs.existsSync(stacks)) return false;
+    const parses = (f: string) => {
+        try {
+            JSON.parse(fs.readFileSync(f, "utf8"));
+            return true;
+        } catch {
+            return false;
+        }
+    };
     for (const project of fs.readdirSync(stacks)) {
         const file = path.join(stacks, project, `${stackName}.json`);
-        const backup = `${file}.bak`;
-        if (!fs.existsSync(file) || !fs.existsSync(backup)) continue;
-        try {
-            JSON.parse(fs.readFileSync(file, "utf8"));
-            continue;
-        } catch {
-            // truncated by the kill: restore below
-        }
-        JSON.parse(fs.readFileSync(backup, "utf8"));
+        if (!fs.existsSync(file) || parses(file)) continue;
+        const historyDir = path.join(root, "history", project, stackName);
+        const history = fs.existsSync(historyDir)
+            ? fs
+                  .readdirSync(historyDir)
+                  .filter((n) => n.endsWith(".checkpoint.json"))
+                  .sort()
+                  .reverse()
+                  .map((n) => path.join(historyDir, n))
+            : [];
+        const good = [`${file}.bak`, ...history].find((f) => fs.existsSync(f) && parses(f));
+        if (!good) return false;
         fs.renameSync(file, `${file}.broken`);
-        fs.copyFileSync(backup, file);
+        fs.copyFileSync(good, file);
         return true;
     }
     return false;
