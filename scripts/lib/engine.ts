@@ -447,7 +447,8 @@ export class ProjectStack {
  * A file backend's checkpoint of `stack` that does not parse (a kill can leave it truncated) is
  * replaced by the last copy that does: the backup the backend keeps beside it (<stack>.json.bak),
  * else the checkpoint of the newest finished update (history/). The broken one is kept as
- * <stack>.json.broken. Returns whether it was replaced; what was created since is adopted by the caller.
+ * <stack>.json.broken; an unreadable attributes sidecar (<stack>.json.attrs) is set aside. Returns
+ * whether anything was repaired; what was created since is adopted by the caller.
  */
 export function restoreCheckpointBackup(backendUrl: string | undefined, stackName: string): boolean {
     if (!backendUrl?.startsWith("file://")) return false;
@@ -462,8 +463,17 @@ export function restoreCheckpointBackup(backendUrl: string | undefined, stackNam
             return false;
         }
     };
+    let repaired = false;
     for (const project of fs.readdirSync(stacks)) {
         const file = path.join(stacks, project, `${stackName}.json`);
+        // The backend keeps each file's attributes (content type, md5) in a <file>.attrs sidecar; a kill
+        // between writing the two can leave it empty, and the engine then fails "failed to load
+        // checkpoint: EOF" on a checkpoint that is whole. Without the sidecar the file is read as is.
+        const attrs = `${file}.attrs`;
+        if (fs.existsSync(attrs) && !parses(attrs)) {
+            fs.renameSync(attrs, `${attrs}.broken`);
+            repaired = true;
+        }
         if (!fs.existsSync(file) || parses(file)) continue;
         const historyDir = path.join(root, "history", project, stackName);
         const history = fs.existsSync(historyDir)
@@ -475,12 +485,13 @@ export function restoreCheckpointBackup(backendUrl: string | undefined, stackNam
                   .map((n) => path.join(historyDir, n))
             : [];
         const good = [`${file}.bak`, ...history].find((f) => fs.existsSync(f) && parses(f));
-        if (!good) return false;
+        if (!good) return repaired;
         fs.renameSync(file, `${file}.broken`);
+        if (fs.existsSync(attrs)) fs.renameSync(attrs, `${attrs}.broken`);
         fs.copyFileSync(good, file);
         return true;
     }
-    return false;
+    return repaired;
 }
 
 /**

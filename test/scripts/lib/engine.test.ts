@@ -46,4 +46,14 @@ describe("a checkpoint truncated by a kill is replaced by the last one that pars
         expect(restoreCheckpointBackup(`file://${lost}`, "s")).toBe(false);
         expect(read(lost, ".pulumi/stacks/p/s.json")).toBe('{"tr');
     });
+
+    test("an empty attributes sidecar (the engine's 'failed to load checkpoint: EOF') is set aside", () => {
+        const root = backend({
+            ".pulumi/stacks/p/s.json": '{"ok": true}',
+            ".pulumi/stacks/p/s.json.attrs": "",
+        });
+        expect(restoreCheckpointBackup(`file://${root}`, "s")).toBe(true);
+        expect(fs.existsSync(path.join(root, ".pulumi/stacks/p/s.json.attrs"))).toBe(false);
+        expect(read(root, ".pulumi/stacks/p/s.json")).toBe('{"ok": true}');
+    });
 });
