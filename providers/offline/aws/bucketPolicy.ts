@@ -9,7 +9,7 @@ import { Props, str } from "../props";
 import type { ResourceDef } from "../resource";
 import { bucketOf, fillRegion, REGION } from "./common";
 import { AwsContext, isCode, retryOn, waitFound } from "./context";
-import { compactJson, normalizePolicy, policiesEquivalent } from "./policyJson";
+import { compactJson, invalidPolicyInput, normalizePolicyInput, policiesEquivalent } from "./policyJson";
 
 export const TOKEN = "aws:s3/bucketPolicy:BucketPolicy";
 const NOT_FOUND = ["NoSuchBucket", "NoSuchBucketPolicy"];
@@ -48,27 +48,8 @@ export const bucketPolicy: ResourceDef<AwsContext> = {
         region: REGION,
     },
     finalize: fillRegion,
-    validate(inputs) {
-        const p = str(inputs, "policy");
-        if (p === undefined) return [];
-        try {
-            normalizePolicy(p);
-            return [];
-        } catch {
-            return [{ property: "policy", reason: "policy contains an invalid JSON policy" }];
-        }
-    },
-    normalize(key, v) {
-        return key === "policy" && typeof v === "string"
-            ? (() => {
-                  try {
-                      return normalizePolicy(v);
-                  } catch {
-                      return v;
-                  }
-              })()
-            : v;
-    },
+    validate: (inputs) => invalidPolicyInput(str(inputs, "policy")),
+    normalize: normalizePolicyInput,
     async create(ctx, inputs) {
         await put(ctx, inputs);
         const bucket = bucketOf(inputs);

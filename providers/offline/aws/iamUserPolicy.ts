@@ -8,7 +8,7 @@ import { DeleteUserPolicyCommand, GetUserPolicyCommand, PutUserPolicyCommand } f
 import { Props, str } from "../props";
 import type { ResourceDef } from "../resource";
 import { AwsContext, isCode, waitFound } from "./context";
-import { compactJson, normalizePolicy, policiesEquivalent } from "./policyJson";
+import { compactJson, invalidPolicyInput, normalizePolicyInput, policiesEquivalent } from "./policyJson";
 
 export const TOKEN = "aws:iam/userPolicy:UserPolicy";
 const GONE = ["NoSuchEntity", "NoSuchEntityException"];
@@ -63,24 +63,8 @@ export const iamUserPolicy: ResourceDef<AwsContext> = {
         namePrefix: { kind: "string", forceNew: true, unsupported: "give the policy a name or let it be auto-named" },
         policy: { kind: "string", required: true },
     },
-    validate(inputs) {
-        const p = str(inputs, "policy");
-        if (p === undefined) return [];
-        try {
-            normalizePolicy(p);
-            return [];
-        } catch {
-            return [{ property: "policy", reason: "policy contains an invalid JSON policy" }];
-        }
-    },
-    normalize(key, v) {
-        if (key !== "policy" || typeof v !== "string") return v;
-        try {
-            return normalizePolicy(v);
-        } catch {
-            return v;
-        }
-    },
+    validate: (inputs) => invalidPolicyInput(str(inputs, "policy")),
+    normalize: normalizePolicyInput,
     async create(ctx, inputs) {
         await put(ctx, inputs);
         const user = str(inputs, "user") as string;

@@ -47,3 +47,24 @@ export function compactJson(text: string): string {
         return text;
     }
 }
+
+/** Check of a resource's `policy` input: text that is not a JSON policy document is one failure. */
+export function invalidPolicyInput(policy: string | undefined): { property: string; reason: string }[] {
+    if (policy === undefined) return [];
+    try {
+        normalizePolicy(policy);
+        return [];
+    } catch {
+        return [{ property: "policy", reason: "policy contains an invalid JSON policy" }];
+    }
+}
+
+/** Diff of a resource's inputs: the `policy` text compared by meaning, every other value as it is. */
+export function normalizePolicyInput<V>(key: string, v: V): V | string {
+    if (key !== "policy" || typeof v !== "string") return v;
+    try {
+        return normalizePolicy(v);
+    } catch {
+        return v;
+    }
+}
