@@ -20,7 +20,6 @@
 import { spawnSync, SpawnSyncReturns } from "child_process";
 import { randomBytes } from "crypto";
 import * as fs from "fs";
-import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { Client } from "pg";
@@ -48,7 +47,15 @@ import {
 } from "../lib/localBackup";
 import { newestBackup, newestWal, parseStanzaInfo, StanzaInfo, walKeyPrefix } from "../lib/pgbackrestInfo";
 import { passfileLine, sha256File } from "../lib/restore";
-import { adminClientConfig, LocalPg, localPgFromFacts, localStackDir, ProjectStack, REPO } from "./lib/engine";
+import {
+    adminClientConfig,
+    freePort,
+    LocalPg,
+    localPgFromFacts,
+    localStackDir,
+    ProjectStack,
+    REPO,
+} from "./lib/engine";
 import { newestObject, putFile, s3Client } from "./lib/s3";
 
 /** One stanza: the one local cluster. */
@@ -402,17 +409,6 @@ async function freshness(flags: Flags): Promise<void> {
     if (failure) throw new CheckFailed(`could not read the backups: ${failure.message}`);
     for (const i of report?.items ?? []) process.stdout.write(`${i.message}\n`);
     if (!report?.ok) throw new CheckFailed("backups are stale (see above)");
-}
-
-function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const s = net.createServer();
-        s.once("error", reject);
-        s.listen(0, "127.0.0.1", () => {
-            const port = (s.address() as net.AddressInfo).port;
-            s.close(() => resolve(port));
-        });
-    });
 }
 
 /**

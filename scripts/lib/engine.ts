@@ -7,6 +7,7 @@ import { LocalWorkspace, PulumiCommand, Stack, StackSettings } from "@pulumi/pul
 import { execFileSync, spawnSync } from "child_process";
 import { randomBytes, randomUUID } from "crypto";
 import * as fs from "fs";
+import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { Client, ClientConfig, escapeIdentifier } from "pg";
@@ -573,4 +574,16 @@ async function adoptionRound(
     }
     if (first || changed) await stack.refresh({ clearPendingCreates: true, color: "never" });
     return { adopted: plan.adopted.length, added: plan.added.length, cleared, deferred: plan.deferred.length };
+}
+
+/** A TCP port on 127.0.0.1 that is free now (the kernel picks it), for a throwaway server. */
+export function freePort(): Promise<number> {
+    return new Promise((resolve, reject) => {
+        const s = net.createServer();
+        s.once("error", reject);
+        s.listen(0, "127.0.0.1", () => {
+            const port = (s.address() as net.AddressInfo).port;
+            s.close(() => resolve(port));
+        });
+    });
 }

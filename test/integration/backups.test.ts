@@ -10,12 +10,11 @@ import { CreateBucketCommand, GetObjectCommand, PutObjectLockConfigurationComman
 import { ChildProcess, execFileSync, spawn, spawnSync } from "child_process";
 import { randomBytes } from "crypto";
 import * as fs from "fs";
-import * as net from "net";
 import * as path from "path";
 import { Client } from "pg";
 import type { BackupTarget } from "../../lib/backup";
 import { newestWal, parseStanzaInfo } from "../../lib/pgbackrestInfo";
-import { adminClientConfig, LocalPg, localPgFromFacts } from "../../scripts/lib/engine";
+import { adminClientConfig, freePort, LocalPg, localPgFromFacts } from "../../scripts/lib/engine";
 import { deleteObject, listObjects, s3Client } from "../../scripts/lib/s3";
 import { REPO } from "./support";
 
@@ -34,17 +33,6 @@ let s3: S3Client;
 /** The test's own cluster: scripts/local-pg.sh with its own directory and port. */
 let clusterEnv: Record<string, string>;
 let pg: LocalPg;
-
-function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const s = net.createServer();
-        s.once("error", reject);
-        s.listen(0, "127.0.0.1", () => {
-            const port = (s.address() as net.AddressInfo).port;
-            s.close(() => resolve(port));
-        });
-    });
-}
 
 function sh(cmd: string, args: string[], env: Record<string, string> = {}): string {
     return execFileSync(cmd, args, {

@@ -13,6 +13,7 @@ import * as os from "os";
 import * as path from "path";
 import * as tls from "tls";
 import { renderPgBackRestConfig } from "../../lib/backup";
+import { freePort } from "../../scripts/lib/engine";
 
 const SCRIPT = path.join(__dirname, "../../scripts/restore-drill.sh");
 const PG_BIN = process.env.PG_BIN ?? "/usr/lib/postgresql/15/bin";
@@ -36,17 +37,6 @@ function requireTool(ok: boolean, message: string): void {
     if (!ok) throw new Error(`restore drill prerequisites: ${message}`);
 }
 const onPath = (cmd: string) => spawnSync("sh", ["-c", `command -v ${cmd}`]).status === 0;
-
-function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const s = net.createServer();
-        s.once("error", reject);
-        s.listen(0, "127.0.0.1", () => {
-            const port = (s.address() as net.AddressInfo).port;
-            s.close(() => resolve(port));
-        });
-    });
-}
 
 /** A plain-HTTP request straight to moto (no TLS front): status and body. */
 function request(method: string, port: number, urlPath: string): Promise<{ status: number; body: string }> {
