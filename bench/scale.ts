@@ -25,15 +25,9 @@ import * as os from "os";
 import * as path from "path";
 import { randomBytes } from "crypto";
 import { Client } from "pg";
-import {
-    adminClientConfig,
-    dropDatabasesAndRoles,
-    localPg,
-    LocalPg,
-    localServerConfig,
-    ownOrDeadRun,
-    ProjectStack,
-} from "../scripts/lib/engine";
+import { dropDatabasesAndRoles, ownOrDeadRun } from "../scripts/lib/cleanup";
+import { adminClientConfig, localPg, LocalPg, localServerConfig } from "../scripts/lib/localServices";
+import { ProjectStack } from "../scripts/lib/projectStack";
 import { currentTenantBody, enableTenantRlsBody, quoteIdent as qi, quoteLiteral as ql } from "../lib/sql";
 import { tenantsGroupName } from "../lib/naming";
 import { median, mockRun } from "./mock-scale";

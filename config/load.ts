@@ -4,6 +4,7 @@
  * `pulumi.Config` themselves. Everything here runs before any resource is registered.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { withLocalFacts } from "./localFacts";
 import { ConfigError, parseConfig, rawConfigSchema, StackConfig } from "./schema";
 
 export const NAMESPACE = "pgstack";
@@ -40,10 +41,14 @@ export interface ConfigSource {
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(k: string): boolean };
 
-export const pulumiConfigSource: ConfigSource = {
-    all: () => pulumi.runtime.allConfig(),
-    isSecret: (k) => runtimeConfig.isConfigSecret(k),
-};
+/** The stack's config as the engine passes it, with the local stack's machine facts (localFacts.ts). */
+export const pulumiConfigSource: ConfigSource = withLocalFacts(
+    {
+        all: () => pulumi.runtime.allConfig(),
+        isSecret: (k) => runtimeConfig.isConfigSecret(k),
+    },
+    () => pulumi.getStack(),
+);
 
 /** Turns the flat `pgstack:key -> string` map into the raw object the schema parses. */
 export function rawFromConfigMap(

@@ -22,8 +22,6 @@ import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { Client } from "pg";
-import { parse } from "yaml";
 import { STORAGE_DEFAULTS } from "../config/storage";
 import {
     BackupTarget,
@@ -47,15 +45,9 @@ import {
 } from "../lib/localBackup";
 import { newestBackup, newestWal, parseStanzaInfo, StanzaInfo, walKeyPrefix } from "../lib/pgbackrestInfo";
 import { passfileLine, sha256File } from "../lib/restore";
-import {
-    adminClientConfig,
-    freePort,
-    LocalPg,
-    localPgFromFacts,
-    localStackDir,
-    ProjectStack,
-    REPO,
-} from "./lib/engine";
+import { REPO } from "./lib/engineEnv";
+import { freePort, LocalPg, localPgFromFacts, parseFacts, withAdmin } from "./lib/localServices";
+import { localStackConfig, openLocalStack } from "./lib/localStack";
 import { newestObject, putFile, s3Client } from "./lib/s3";
 
 /** One stanza: the one local cluster. */
@@ -91,12 +83,7 @@ function localPgScript(cmd: string): string {
 function cluster(start: boolean): ClusterFacts {
     if (start) localPgScript("start");
     const env = localPgScript("env");
-    const facts = Object.fromEntries(
-        env
-            .trim()
-            .split("\n")
-            .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
-    );
+    const facts = parseFacts(env);
     const dir = facts.PGSTACK_PG_DIR;
     return {
         // The cluster's own superuser: backups and drills act beside the stack, not as its admin.
@@ -123,16 +110,6 @@ function chownToOwner(c: ClusterFacts, ...files: string[]): void {
     if (process.getuid?.() !== 0) return;
     const r = spawnSync("chown", ["-R", `${c.osUser}:`, ...files], { encoding: "utf8" });
     if (r.status !== 0) throw new Error(`chown ${c.osUser} failed: ${r.stderr}`);
-}
-
-async function withAdmin<T>(c: ClusterFacts, db: string, fn: (client: Client) => Promise<T>): Promise<T> {
-    const client = new Client(adminClientConfig(c.pg, db));
-    await client.connect();
-    try {
-        return await fn(client);
-    } finally {
-        await client.end();
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -205,10 +182,9 @@ function stanzaInfo(r: Pick<Ready, "c" | "p">): StanzaInfo {
 
 /** The stack file's pgstack:storage.backups layout (paths, retention), defaults otherwise. */
 export function backupLayout(): Pick<BackupTarget, "walgPrefix" | "pgbackrestPath" | "retentionDays"> {
-    const file = parse(fs.readFileSync(path.join(REPO, "Pulumi.local.yaml"), "utf8")) as {
-        config?: Record<string, { backups?: Partial<BackupTarget & { retentionDays: number }> } | undefined>;
-    };
-    const b = file.config?.["pgstack:storage"]?.backups ?? {};
+    const storage = localStackConfig()["pgstack:storage"] as
+        { backups?: Partial<BackupTarget & { retentionDays: number }> } | undefined;
+    const b = storage?.backups ?? {};
     return {
         walgPrefix: b.walgPrefix ?? STORAGE_DEFAULTS.walgPrefix,
         pgbackrestPath: b.pgbackrestPath ?? STORAGE_DEFAULTS.pgbackrestPath,
@@ -218,10 +194,7 @@ export function backupLayout(): Pick<BackupTarget, "walgPrefix" | "pgbackrestPat
 
 /** The local stack file's database (what `dump` dumps by default). */
 function stackDatabase(): string {
-    const file = parse(fs.readFileSync(path.join(REPO, "Pulumi.local.yaml"), "utf8")) as {
-        config?: Record<string, unknown>;
-    };
-    return String(file.config?.["pgstack:databaseName"] ?? "");
+    return String(localStackConfig()["pgstack:databaseName"] ?? "");
 }
 
 /** BACKUP_* from the environment when set there, else the local stack's outputs. */
@@ -230,8 +203,8 @@ async function resolveTarget(): Promise<ResolvedBackupTarget> {
         log("backup target: BACKUP_* from the environment");
         return backupTargetFromOutputs(process.env, backupLayout());
     }
-    log(`backup target: the local stack's outputs (${localStackDir()})`);
-    const stack = await ProjectStack.open("local", { dir: localStackDir() });
+    log("backup target: the local stack's outputs");
+    const stack = await openLocalStack();
     return backupTargetFromOutputs(await stack.outputValues(), backupLayout());
 }
 
@@ -298,7 +271,7 @@ export async function setupBackups(resolved: ResolvedBackupTarget, database: str
     fs.writeFileSync(ident, identWithBackupMap(fs.readFileSync(ident, "utf8"), c.osUser, c.pg.user));
 
     const settings = archiveSettings(p, STANZA);
-    const pending = await withAdmin(c, "postgres", async (client) => {
+    const pending = await withAdmin(c.pg, async (client) => {
         for (const [k, v] of Object.entries(settings)) {
             await client.query(`ALTER SYSTEM SET ${k} = ${client.escapeLiteral(v)}`);
         }
@@ -424,7 +397,7 @@ async function drill(): Promise<void> {
     // 1. On the live cluster: a row before the target time, then one after it, both archived.
     const before = randomBytes(8).toString("hex");
     const after = randomBytes(8).toString("hex");
-    const target = await withAdmin(c, "postgres", async (client) => {
+    const target = await withAdmin(c.pg, async (client) => {
         await client.query("CREATE SCHEMA IF NOT EXISTS pgstack_backup");
         await client.query(
             "CREATE TABLE IF NOT EXISTS pgstack_backup.drill (token text PRIMARY KEY, phase text NOT NULL, " +

@@ -1,33 +1,38 @@
 /**
- * The `local` stack, end to end: build the engine if needed, start the local TLS cluster, and run
- * `pulumi up` (or preview / destroy / outputs) of Pulumi.local.yaml against it, through Pulumi's
- * Automation API.
+ * The `local` stack, end to end: build the engine if needed, start the local services (TLS cluster,
+ * pgBouncer, S3 server), write their machine facts for the program (scripts/lib/localStack.ts) and
+ * run `pulumi up` (or preview / destroy / outputs) of the repo's Pulumi.local.yaml in the repo,
+ * through Pulumi's Automation API, as `pulumi -s local` there would.
  *
- *   npm run local:up        npm run local:preview        npm run local:down
+ *   npm run local:up        npm run local:preview [-- --policy-pack]        npm run local:down [-- --purge]
  *   npm run --silent local:outputs -- --json | jq .      (pure JSON on stdout; --silent drops npm's banner)
  *   npm run --silent local:outputs -- --format env [--show-secrets] > .env
  *   npm run local:recover   (after an interrupted up: docs/runbooks/tenants.md)
+ *   npm run local:cancel    (release the lock a killed run left)
  */
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { parse } from "yaml";
-import { Client, escapeIdentifier } from "pg";
 import { backupTargetFromOutputs } from "../lib/backup";
 import { renderEnvFile } from "../lib/envFile";
 import { backupLayout, setupBackups } from "./local-backup";
+import { dropDatabasesAndRoles, likePrefix } from "./lib/cleanup";
+import { REPO } from "./lib/engineEnv";
+import { LocalPg, localPg, localPooler, LocalPooler, localS3, LocalS3, withAdmin } from "./lib/localServices";
 import {
-    adminClientConfig,
-    LocalPg,
-    localPg,
-    localPooler,
-    localS3,
-    localStackDir,
-    localStorageConfig,
-    ProjectStack,
-    REPO,
-} from "./lib/engine";
+    forgetOwner,
+    LOCAL_STACK,
+    localStackConfig,
+    machineFacts,
+    openLocalStack,
+    ownerOf,
+    recordOwner,
+    stateHoldsResources,
+    writeMachineFacts,
+} from "./lib/localStack";
+import { engineOutput, engineErrorText, ProjectStack } from "./lib/projectStack";
 
-const STACK = "local";
+const COMMANDS = ["up", "preview", "down", "outputs", "recover", "cancel"];
 
 function log(msg: string): void {
     process.stderr.write(`[local] ${msg}\n`);
@@ -50,135 +55,130 @@ export function providerSource(name: string, env: Record<string, string>): strin
     return "none found";
 }
 
-/** Where the local pgBouncer listens (started if needed), as server.pooler keys. */
-function poolerFacts(): Record<string, unknown> {
+/** The local pgBouncer (started if needed). */
+function startPooler(): LocalPooler {
     const p = localPooler();
     log(`pgBouncer ${p.version} on ${p.host}:${p.port} (session pooling), :${p.transactionPort} (transaction pooling)`);
-    // DATABASE_URL through the session-pooled listener: prepared statements work with 1.18.
-    return {
-        host: p.host,
-        port: p.port,
-        authUser: p.authUser,
-        poolMode: "session",
-        version: p.version,
-        transactionPort: p.transactionPort,
-    };
+    return p;
 }
 
 /** The local S3 server (started if needed). */
-function s3Facts() {
+function startS3(): LocalS3 {
     const s3 = localS3();
     log(`S3 (SeaweedFS) on ${s3.endpoint}, CA ${s3.ca}`);
     return s3;
 }
 
-/** Pulumi.local.yaml from the repo, with this machine's cluster facts filled in. */
+/** Extensions a non-superuser with CREATE on a database may create there (`trusted`). */
+async function trustedExtensions(pg: LocalPg): Promise<Set<string>> {
+    const r = await withAdmin(pg, (c) =>
+        c.query<{ name: string }>("SELECT DISTINCT name FROM pg_available_extension_versions WHERE trusted"),
+    );
+    return new Set(r.rows.map((x) => x.name));
+}
+
+/** Starts the services Pulumi.local.yaml declares and writes their machine facts. */
 async function prepare(): Promise<{ stack: ProjectStack; pg: LocalPg; database: string }> {
     const pg = localPg();
-    const stack = await ProjectStack.open(STACK, { dir: localStackDir() });
-    const template = parse(fs.readFileSync(path.join(REPO, "Pulumi.local.yaml"), "utf8")) as {
-        config: Record<string, unknown>;
-    };
-    const { pooler: declaredPooler, ...declared } = template.config["pgstack:server"] as { pooler?: object };
+    const declared = localStackConfig();
+    const declaresPooler = Boolean((declared["pgstack:server"] as { pooler?: object } | undefined)?.pooler);
     // The pooler's password lookup needs a superuser admin (config refuses server.pooler otherwise):
     // with PGSTACK_ADMIN=rds the app and tenant DSNs go direct, as on RDS without a proxy.
-    const pooler = declaredPooler && pg.superuser;
-    if (declaredPooler && !pooler) log("PGSTACK_ADMIN=rds: no pgBouncer (server.pooler needs a superuser admin)");
-    const server = {
-        ...declared,
-        host: pg.host,
-        port: pg.port,
-        caCertPath: pg.ca,
-        adminUser: pg.user,
-        superuser: pg.superuser,
-        // The app and tenant DSNs go through the local pgBouncer (scripts/local-pgbouncer.sh) when the
-        // stack file declares one; the service DSN goes direct.
-        ...(pooler ? { pooler: { ...declaredPooler, ...poolerFacts() } } : {}),
-    };
-    // The buckets live on the local S3-compatible server (scripts/local-s3.sh): its endpoint, CA and admin
-    // key file are filled in over what the stack file declares.
-    const declaredStorage = template.config["pgstack:storage"] as Record<string, unknown> | undefined;
-    const storage = declaredStorage ? { ...declaredStorage, ...localStorageConfig(s3Facts()) } : undefined;
-    const config: Record<string, unknown> = {
-        ...template.config,
-        "pgstack:server": server,
-        ...(storage ? { "pgstack:storage": storage } : {}),
-    };
+    if (declaresPooler && !pg.superuser) log("PGSTACK_ADMIN=rds: no pgBouncer (server.pooler needs a superuser admin)");
+    const pooler = declaresPooler && pg.superuser ? startPooler() : undefined;
+    const s3 = declared["pgstack:storage"] ? startS3() : undefined;
+    let extensions: string[] | undefined;
     if (!pg.superuser) {
         // RDS lets its master user create the extensions on its allow-list (pg_stat_statements among
         // them); on this cluster a non-superuser creates trusted extensions only.
-        const all = (config["pgstack:extensions"] as string[] | undefined) ?? [];
+        const all = (declared["pgstack:extensions"] as string[] | undefined) ?? [];
         const trusted = await trustedExtensions(pg);
         const untrusted = all.filter((e) => !trusted.has(e));
         if (untrusted.length > 0)
             log(`PGSTACK_ADMIN=rds: without ${untrusted.join(", ")} (not trusted on this cluster)`);
-        config["pgstack:extensions"] = all.filter((e) => trusted.has(e));
+        extensions = all.filter((e) => trusted.has(e));
     }
-    await stack.configure(config, { adminPassword: pg.password });
-    return { stack, pg, database: String(template.config["pgstack:databaseName"]) };
+    writeMachineFacts(machineFacts(declared, pg, { pooler, s3, extensions }));
+    const stack = await openLocalStack();
+    return { stack, pg, database: String(declared["pgstack:databaseName"]) };
 }
 
-/** Extensions a non-superuser with CREATE on a database may create there (`trusted`). */
-async function trustedExtensions(pg: LocalPg): Promise<Set<string>> {
-    const c = new Client(adminClientConfig(pg));
-    await c.connect();
-    try {
-        const r = await c.query<{ name: string }>(
-            "SELECT DISTINCT name FROM pg_available_extension_versions WHERE trusted",
-        );
-        return new Set(r.rows.map((x) => x.name));
-    } finally {
-        await c.end();
-    }
-}
-
-/** The local stack's database and roles, as the admin sees them on the cluster. */
+/** The local stack's database and the roles named after it, as the admin sees them on the cluster. */
 async function retained(pg: LocalPg, database: string): Promise<{ database: boolean; roles: string[] }> {
-    const c = new Client(adminClientConfig(pg));
-    await c.connect();
-    try {
+    return withAdmin(pg, async (c) => {
         const db = await c.query("SELECT 1 FROM pg_database WHERE datname = $1", [database]);
-        const roles = await c.query("SELECT rolname FROM pg_roles WHERE rolname LIKE $1 ORDER BY 1", [
-            `${database.replace(/_/g, "\\_")}\\_%`,
-        ]);
-        return { database: (db.rowCount ?? 0) > 0, roles: roles.rows.map((r: { rolname: string }) => r.rolname) };
-    } finally {
-        await c.end();
-    }
+        const roles = await c.query<{ rolname: string }>(
+            "SELECT rolname FROM pg_roles WHERE rolname LIKE $1 ORDER BY 1",
+            [likePrefix(`${database}_`)],
+        );
+        return { database: (db.rowCount ?? 0) > 0, roles: roles.rows.map((r) => r.rolname) };
+    });
+}
+
+/** Whether this stack's state holds no resource (a first `up`, or after `down`). */
+function stateEmpty(stack: ProjectStack): boolean {
+    const state = JSON.parse(stack.exportState()) as { deployment?: { resources?: unknown[] } };
+    return (state.deployment?.resources ?? []).length === 0;
 }
 
 /**
- * After `local:down`, the database and the service role that owns it are still on the cluster (kept
- * on purpose) while the stack's state no longer holds them, so a new `up` would fail on "already
- * exists" (the postgresql provider, like upstream, does not adopt). Say so before touching anything.
+ * Before an `up` from an empty state: the database and its roles may already be on the cluster,
+ * and the postgresql provider (like upstream) does not adopt, so the `up` would fail on "already
+ * exists". Say whose they are before touching anything, and advise deleting them only when this
+ * checkout's own local:down kept them.
  */
 async function checkNothingOrphaned(stack: ProjectStack, pg: LocalPg, database: string): Promise<void> {
-    const state = JSON.parse(stack.exportState()) as { deployment?: { resources?: unknown[] } };
-    if ((state.deployment?.resources ?? []).length > 0) return;
+    if (!stateEmpty(stack)) return;
     const left = await retained(pg, database);
     if (!left.database && left.roles.length === 0) return;
+    const what = `database ${database}${left.roles.length > 0 ? ` and roles ${left.roles.join(", ")}` : ""}`;
+    const owner = ownerOf(pg, database);
+    if (owner?.checkout === REPO) {
+        throw new Error(
+            `${what} were kept by an earlier local:down of this checkout (retainOnDelete) and its stack no ` +
+                "longer manages them. To start over, delete them: npm run local:down -- --purge",
+        );
+    }
+    const elsewhere =
+        "or run this checkout on local services of its own (PGSTACK_PG_DIR, PGSTACK_PG_PORT and the " +
+        "pooler's and S3's: README, The local stack)";
+    if (owner && stateHoldsResources(owner.backend)) {
+        throw new Error(
+            `${what} on this cluster belong to the local stack of ${owner.checkout}: run npm run local:down there, ${elsewhere}`,
+        );
+    }
+    if (owner) {
+        throw new Error(
+            `${what} were kept by a local:down in ${owner.checkout}: delete them from there ` +
+                `(npm run local:down -- --purge), ${elsewhere}`,
+        );
+    }
     throw new Error(
-        `database ${database} and roles ${left.roles.join(", ")} were kept by an earlier local:down ` +
-            "(retainOnDelete) and this stack no longer manages them. To start over, delete them: " +
-            "npm run local:down -- --purge   (or scripts/local-pg.sh destroy for the whole cluster)",
+        `${what} are on this cluster but no local stack recorded making them (another stack or program on ` +
+            `this cluster may use them): find their owner, ${elsewhere}`,
     );
 }
 
-/** `local:down --purge`: what local:down keeps on purpose (the database, the service role), deleted. */
-async function purge(pg: LocalPg, database: string): Promise<void> {
-    const left = await retained(pg, database);
-    const c = new Client(adminClientConfig(pg));
-    await c.connect();
-    try {
-        await c.query(`DROP DATABASE IF EXISTS ${escapeIdentifier(database)} WITH (FORCE)`);
-        for (const r of left.roles) {
-            await c.query(`DROP OWNED BY ${escapeIdentifier(r)}`);
-            await c.query(`DROP ROLE ${escapeIdentifier(r)}`);
-        }
-    } finally {
-        await c.end();
+/**
+ * `local:down --purge`: what local:down keeps on purpose (the database, the service role), deleted,
+ * when this checkout's stack made them: recorded as its own, or, made before owners were recorded,
+ * held by the state the `down` just emptied.
+ */
+async function purge(pg: LocalPg, database: string, heldByState: boolean): Promise<void> {
+    const owner = ownerOf(pg, database);
+    if (owner ? owner.checkout !== REPO : !heldByState) {
+        throw new Error(
+            `database ${database} was not made by this checkout's local stack` +
+                `${owner ? ` (it belongs to the local stack of ${owner.checkout})` : ""}: not deleted from here`,
+        );
     }
-    log(`purged: database ${database}, roles ${left.roles.join(", ") || "(none)"}`);
+    const dropped = await dropDatabasesAndRoles(
+        pg,
+        likePrefix(database),
+        (n) => n === database || n.startsWith(`${database}_`),
+    );
+    forgetOwner(pg, database);
+    log(`purged: database ${dropped.databases.join(", ") || "(none)"}, roles ${dropped.roles.join(", ") || "(none)"}`);
 }
 
 /** Outputs as JSON; secret values are shown only with --show-secrets. */
@@ -187,6 +187,17 @@ async function outputs(stack: ProjectStack, showSecrets: boolean): Promise<Recor
     return Object.fromEntries(
         Object.entries(outs).map(([k, v]) => [k, v.secret && !showSecrets ? "[secret]" : v.value]),
     );
+}
+
+/** `policies/` with its own dependencies installed (`npm ci --prefix policies`, once). */
+function policyPack(): string {
+    const dir = path.join(REPO, "policies");
+    if (!fs.existsSync(path.join(dir, "node_modules"))) {
+        log("installing the policy pack's dependencies (npm ci --prefix policies)");
+        const r = spawnSync("npm", ["ci", "--prefix", dir, "--no-audit", "--no-fund"], { stdio: ["ignore", 2, 2] });
+        if (r.status !== 0) throw new Error(`npm ci --prefix policies failed (exit ${r.status})`);
+    }
+    return dir;
 }
 
 async function main(cmd: string, flags: string[]): Promise<void> {
@@ -210,9 +221,14 @@ async function main(cmd: string, flags: string[]): Promise<void> {
         }
         return;
     }
+    if (cmd === "cancel") {
+        await stack.stack.cancel();
+        log("lock released; if a run was killed midway: npm run local:recover");
+        return;
+    }
     for (const p of ["postgresql", "random", "aws"]) log(`provider ${p}: ${providerSource(p, stack.env)}`);
-    const onOutput = (s: string) => process.stdout.write(s);
-    log(`pulumi ${cmd} (stack ${STACK}, state in ${stack.dir})`);
+    const out = engineOutput();
+    log(`pulumi ${cmd} (stack ${LOCAL_STACK}, ${stack.env.PULUMI_BACKEND_URL})`);
     if (cmd === "recover") {
         const done = await stack.recoverInterrupted();
         log(
@@ -221,8 +237,8 @@ async function main(cmd: string, flags: string[]): Promise<void> {
         );
     } else if (cmd === "up") {
         await checkNothingOrphaned(stack, pg, database);
-        await stack.stack.up({ onOutput, color: "never" });
-        process.stdout.write(`${JSON.stringify(await outputs(stack, false), null, 2)}\n`);
+        await stack.stack.up({ ...out, color: "never" });
+        recordOwner(pg, database, stack.env.PULUMI_BACKEND_URL);
         const values = await stack.outputValues();
         if (values.BACKUP_S3_BUCKET) {
             // The stack declares a backup bucket: the cluster archives WAL and takes base backups into it.
@@ -231,9 +247,10 @@ async function main(cmd: string, flags: string[]): Promise<void> {
         }
         log("DSNs are secret outputs: npm run local:outputs -- --json --show-secrets");
     } else if (cmd === "down") {
-        await stack.stack.destroy({ onOutput, color: "never" });
+        const heldByState = !stateEmpty(stack);
+        await stack.stack.destroy({ ...out, color: "never" });
         if (flags.includes("--purge")) {
-            await purge(pg, database);
+            await purge(pg, database, heldByState);
         } else {
             log(
                 `destroyed; database ${database} (tenant schemas and rows included) and the service role that owns it ` +
@@ -241,18 +258,21 @@ async function main(cmd: string, flags: string[]): Promise<void> {
             );
         }
     } else {
-        await stack.stack.preview({ onOutput, diff: true, color: "never" });
+        const policyPacks = flags.includes("--policy-pack") ? [policyPack()] : undefined;
+        if (policyPacks) log(`with the policy pack ${path.relative(REPO, policyPacks[0])}/`);
+        await stack.stack.preview({ ...out, diff: true, color: "never", ...(policyPacks ? { policyPacks } : {}) });
     }
 }
 
 const [cmd = "up", ...flags] = process.argv.slice(2);
-if (!["up", "preview", "down", "outputs", "recover"].includes(cmd)) {
+if (!COMMANDS.includes(cmd)) {
     log(
-        `usage: ts-node scripts/local.ts up|preview|down|recover|outputs [--json | --format env|json|text] [--show-secrets]`,
+        `usage: ts-node scripts/local.ts ${COMMANDS.join("|")} [--json | --format env|json|text] [--show-secrets] ` +
+            "[--policy-pack] [--purge]",
     );
     process.exit(2);
 }
 main(cmd, flags).catch((e: Error) => {
-    log(e.message);
+    log(engineErrorText(e, "npm run local:cancel"));
     process.exit(1);
 });

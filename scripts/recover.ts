@@ -9,7 +9,7 @@
  * See docs/runbooks/tenants.md, "An interrupted up".
  */
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
-import { recoverInterrupted } from "./lib/engine";
+import { recoverInterrupted } from "./lib/recovery";
 
 async function main(argv: string[]): Promise<void> {
     const opt = (name: string) => {

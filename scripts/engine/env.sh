@@ -7,7 +7,9 @@
 #   PGSTACK_ENGINE_DIR   ${PGSTACK_CACHE:-$HOME/.cache/pgstack}/engine/<key>  (key = hash of the pins)
 #   PGSTACK_ENGINE_BIN   $PGSTACK_ENGINE_DIR/bin (prepended to PATH)
 #   PULUMI_HOME          private Pulumi home in the cache (plugins, credentials, workspaces)
-#   PULUMI_BACKEND_URL   file://<cache>/state, unless already set
+#   PGSTACK_CHECKOUT     this checkout (the directory holding scripts/engine/)
+#   PULUMI_BACKEND_URL   file://<checkout> (state in <checkout>/.pulumi/), unless already set
+#   PGSTACK_LOCAL_FACTS  <checkout>/.pulumi/local-facts.json: the local stack's machine facts
 #   PULUMI_CONFIG_PASSPHRASE  "pgstack-local" if unset (local, non-secret state only)
 #   PULUMI_SKIP_UPDATE_CHECK, PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION,
 #   PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK  = true
@@ -40,10 +42,15 @@ case ":${PATH:-}:" in
 esac
 
 export PULUMI_HOME="${PGSTACK_CACHE}/pulumi-home"
+# State lives with the checkout (<checkout>/.pulumi/, git-ignored), as after `pulumi login file://.`:
+# two checkouts (or two people) never share a stack's state.
+PGSTACK_CHECKOUT="${PGSTACK_ENGINE_SRC%/scripts/engine}"
+export PGSTACK_CHECKOUT
 if [ -z "${PULUMI_BACKEND_URL:-}" ]; then
-  export PULUMI_BACKEND_URL="file://${PGSTACK_CACHE}/state"
-  mkdir -p "${PGSTACK_CACHE}/state" 2>/dev/null || true
+  export PULUMI_BACKEND_URL="file://${PGSTACK_CHECKOUT}"
 fi
+# Where `npm run local:*` writes the local stack's machine facts (config/localFacts.ts).
+export PGSTACK_LOCAL_FACTS="${PGSTACK_CHECKOUT}/.pulumi/local-facts.json"
 # Secrets in state are encrypted with the passphrase. The public default "pgstack-local" is for the
 # local file backend only; any other backend (s3://, gs://, azblob://, Pulumi Cloud) needs your own
 # PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE: without one this fails (returns 1, exports

@@ -14,7 +14,7 @@ import * as path from "path";
 import { Client } from "pg";
 import type { BackupTarget } from "../../lib/backup";
 import { newestWal, parseStanzaInfo } from "../../lib/pgbackrestInfo";
-import { adminClientConfig, freePort, LocalPg, localPgFromFacts } from "../../scripts/lib/engine";
+import { adminClientConfig, freePort, LocalPg, localPgFromFacts } from "../../scripts/lib/localServices";
 import { deleteObject, listObjects, s3Client } from "../../scripts/lib/s3";
 import { REPO } from "./support";
 

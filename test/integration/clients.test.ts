@@ -16,7 +16,7 @@ import * as path from "path";
 import { Pool } from "pg";
 import { asTenant } from "../../examples/tenantCheckout";
 import { portablePool } from "../../examples/portableClient";
-import { LocalPooler, localPooler } from "../../scripts/lib/engine";
+import { LocalPooler, localPooler } from "../../scripts/lib/localServices";
 import {
     client,
     dropDatabasesAndRoles,

@@ -5,7 +5,8 @@
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { localS3, LocalS3, REPO } from "../../scripts/lib/engine";
+import { REPO } from "../../scripts/lib/engineEnv";
+import { localS3, LocalS3 } from "../../scripts/lib/localServices";
 
 const script = path.join(REPO, "scripts/local-s3.sh");
 const run = (cmd: string) => spawnSync("bash", [script, cmd], { encoding: "utf8" });

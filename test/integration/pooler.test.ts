@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { Client } from "pg";
 import { EngineEvent } from "@pulumi/pulumi/automation";
-import { LocalPooler, localPooler, localServerConfig } from "../../scripts/lib/engine";
+import { LocalPooler, localPooler, localServerConfig } from "../../scripts/lib/localServices";
 import { asDsn, client, dsnClient, localPg, LocalPg, ProjectStack, query, withClient } from "./support";
 
 const DB = "it_pooler";

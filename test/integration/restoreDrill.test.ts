@@ -13,7 +13,7 @@ import * as os from "os";
 import * as path from "path";
 import * as tls from "tls";
 import { renderPgBackRestConfig } from "../../lib/backup";
-import { freePort } from "../../scripts/lib/engine";
+import { freePort } from "../../scripts/lib/localServices";
 
 const SCRIPT = path.join(__dirname, "../../scripts/restore-drill.sh");
 const PG_BIN = process.env.PG_BIN ?? "/usr/lib/postgresql/15/bin";

@@ -39,7 +39,7 @@ import * as path from "path";
 import { EngineEvent } from "@pulumi/pulumi/automation";
 import { s3LifecycleRules } from "../../components/storage/s3";
 import { parseConfig } from "../../config/schema";
-import { localS3, LocalS3, localStorageConfig } from "../../scripts/lib/engine";
+import { localS3, LocalS3, localStorageConfig } from "../../scripts/lib/localServices";
 import { dropDatabasesAndRoles, localPg, LocalPg, localServerConfig, ownOrDeadRun, ProjectStack } from "./support";
 
 /** A declared lifecycle rule with plain (not Input) values, as the stack builds them. */

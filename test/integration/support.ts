@@ -1,18 +1,13 @@
 /** Integration support: the engine, the local cluster and stacks (scripts/lib/engine.ts), and pg clients. */
 import * as fs from "fs";
 import { Client, ClientConfig } from "pg";
-import { adminClientConfig, LocalPg } from "../../scripts/lib/engine";
+import { adminClientConfig, LocalPg } from "../../scripts/lib/localServices";
 
-export {
-    dropDatabasesAndRoles,
-    engineEnv,
-    localPg,
-    localServerConfig,
-    ownOrDeadRun,
-    ProjectStack,
-    REPO,
-} from "../../scripts/lib/engine";
-export type { LocalPg } from "../../scripts/lib/engine";
+export { dropDatabasesAndRoles, ownOrDeadRun } from "../../scripts/lib/cleanup";
+export { engineEnv, REPO } from "../../scripts/lib/engineEnv";
+export { localPg, localServerConfig } from "../../scripts/lib/localServices";
+export { ProjectStack } from "../../scripts/lib/projectStack";
+export type { LocalPg } from "../../scripts/lib/localServices";
 
 /** A client connecting with verify-full against the cluster's generated CA (as the admin by default). */
 export function client(pg: LocalPg, over: Partial<ClientConfig> & { database?: string } = {}): Client {

@@ -10,7 +10,7 @@ import * as path from "path";
 import { spawnSync } from "child_process";
 import { Client } from "pg";
 import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
-import { engineEnv, REPO } from "../../../scripts/lib/engine";
+import { engineEnv, REPO } from "../../../scripts/lib/engineEnv";
 import { localPg, LocalPg, unique } from "./support";
 
 const PROGRAM = `

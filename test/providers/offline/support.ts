@@ -5,7 +5,7 @@
  */
 import * as fs from "fs";
 import { Client } from "pg";
-import { localPg, LocalPg } from "../../../scripts/lib/engine";
+import { localPg, LocalPg } from "../../../scripts/lib/localServices";
 import { PgClient } from "../../../providers/offline/postgresql/client";
 import { resolvePgConfig } from "../../../providers/offline/postgresql/config";
 import { PgContext } from "../../../providers/offline/postgresql/context";

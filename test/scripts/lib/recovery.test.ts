@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { restoreCheckpointBackup } from "../../../scripts/lib/engine";
+import { restoreCheckpointBackup } from "../../../scripts/lib/recovery";
 
 /** A file backend with one stack file (and whatever else `files` names), as the engine lays it out. */
 function backend(files: Record<string, string>): string {
