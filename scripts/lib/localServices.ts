@@ -31,6 +31,8 @@ export interface LocalPg {
     passwordFile: string;
     /** Where the cluster lives (PGSTACK_PG_DIR). */
     dir: string;
+    /** The cluster's server binaries (pg_dump, pg_restore of its major version). */
+    bin: string;
     /** Whether that admin is a superuser (server.superuser): false for the RDS-like admin. */
     superuser: boolean;
     ca: string;
@@ -82,6 +84,7 @@ export function localPgFromFacts(env: string, kind: "superuser" | "rds"): LocalP
         ...admin,
         passwordFile: kind === "rds" ? facts.PGSTACK_PG_RDS_PASSWORD_FILE : facts.PGSTACK_PG_PASSWORD_FILE,
         dir: facts.PGSTACK_PG_DIR,
+        bin: facts.PGSTACK_PG_BIN,
         superuser: kind === "superuser",
         ca: facts.PGSTACK_PG_CA,
         cluster,

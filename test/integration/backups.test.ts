@@ -11,10 +11,9 @@ import { ChildProcess, execFileSync, spawn, spawnSync } from "child_process";
 import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { Client } from "pg";
 import type { BackupTarget } from "../../lib/backup";
 import { newestWal, parseStanzaInfo } from "../../lib/pgbackrestInfo";
-import { adminClientConfig, freePort, LocalPg, localPgFromFacts } from "../../scripts/lib/localServices";
+import { freePort, LocalPg, localPgFromFacts, withAdmin } from "../../scripts/lib/localServices";
 import { deleteObject, listObjects, s3Client } from "../../scripts/lib/s3";
 import { REPO } from "./support";
 
@@ -72,16 +71,6 @@ const outputsEnv = () => ({
     BACKUP_AWS_SECRET_ACCESS_KEY: target.secretAccessKey,
     BACKUP_S3_CA_FILE: caFile,
 });
-
-async function admin<T>(fn: (c: Client) => Promise<T>, db = "postgres"): Promise<T> {
-    const c = new Client(adminClientConfig(pg, db));
-    await c.connect();
-    try {
-        return await fn(c);
-    } finally {
-        await c.end();
-    }
-}
 
 function makeTls(dir: string): void {
     const o = (args: string[]) => sh("openssl", args);
@@ -221,11 +210,15 @@ beforeAll(async () => {
     clusterEnv = { PGSTACK_PG_DIR: `${work}/pg`, PGSTACK_PG_PORT: String(await freePort()) };
     sh("bash", [path.join(REPO, "scripts/local-pg.sh"), "start"], clusterEnv);
     pg = localPgFromFacts(sh("bash", [path.join(REPO, "scripts/local-pg.sh"), "env"], clusterEnv), "superuser");
-    await admin((c) => c.query(`CREATE DATABASE ${DATABASE}`));
-    await admin(async (c) => {
-        await c.query("CREATE TABLE orders (id int PRIMARY KEY, note text)");
-        await c.query("INSERT INTO orders SELECT i, md5(i::text) FROM generate_series(1, 500) i");
-    }, DATABASE);
+    await withAdmin(pg, (c) => c.query(`CREATE DATABASE ${DATABASE}`));
+    await withAdmin(
+        pg,
+        async (c) => {
+            await c.query("CREATE TABLE orders (id int PRIMARY KEY, note text)");
+            await c.query("INSERT INTO orders SELECT i, md5(i::text) FROM generate_series(1, 500) i");
+        },
+        DATABASE,
+    );
 });
 
 afterAll(async () => {
@@ -340,12 +333,16 @@ test("the drill restores the bucket into a throwaway cluster to a point in time 
 test("the drill fails when a WAL segment after the last base backup is missing from the bucket", async () => {
     // Writes after the backup, in segments of their own, all archived.
     for (let i = 0; i < 2; i++) {
-        await admin(async (c) => {
-            await c.query("INSERT INTO orders SELECT i, 'later' FROM generate_series($1::int, $1::int + 99) i", [
-                1000 + i * 100,
-            ]);
-            await c.query("SELECT pg_switch_wal()");
-        }, DATABASE);
+        await withAdmin(
+            pg,
+            async (c) => {
+                await c.query("INSERT INTO orders SELECT i, 'later' FROM generate_series($1::int, $1::int + 99) i", [
+                    1000 + i * 100,
+                ]);
+                await c.query("SELECT pg_switch_wal()");
+            },
+            DATABASE,
+        );
     }
     const wrapper = `${work}/pg/backup/pgbackrest.sh`;
     const asOwner = (args: string[]) =>

@@ -12,7 +12,17 @@ import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { adminSql, Cluster, cluster, dsn, FixtureStack, REPO, withDb } from "./fixtures/restore/harness";
+import { ProjectStack } from "../../scripts/lib/projectStack";
+import {
+    adminSql,
+    Cluster,
+    cluster,
+    configureFixture,
+    dsn,
+    fixtureStack,
+    REPO,
+    withDb,
+} from "./fixtures/restore/harness";
 
 const sfx = `r${Date.now().toString(36)}${randomBytes(2).toString("hex")}`;
 const SOURCE = `pgstack_src_${sfx}`;
@@ -24,7 +34,7 @@ const readonlyPassword = randomBytes(12).toString("hex");
 const EXTENSIONS = ["pg_trgm", "pgcrypto"];
 
 let pg: Cluster;
-let stack: FixtureStack;
+let stack: ProjectStack;
 let work: string;
 const log: string[] = [];
 const onOutput = (s: string) => log.push(s);
@@ -47,7 +57,7 @@ function dump(out: string): string {
 }
 
 async function configure(artifact: string, sha256: string): Promise<void> {
-    await stack.configure({
+    await configureFixture(stack, {
         database: TARGET,
         serviceUrl: dsn(pg, SERVICE, servicePassword, TARGET),
         restore: { artifact: { path: artifact }, sha256, extensions: EXTENSIONS },
@@ -106,7 +116,7 @@ beforeAll(async () => {
         `CREATE INDEX items_name_trgm ON app.items USING gin (name gin_trgm_ops)`,
         `INSERT INTO app.items VALUES (1, 'alpha'), (2, 'beta'), (3, 'gamma')`,
     ]);
-    stack = await FixtureStack.create("restore");
+    stack = await fixtureStack("restore");
 });
 
 afterAll(async () => {
@@ -167,7 +177,7 @@ test("restores the artifact as the service role: rows, extensions, outputs witho
 
     // No secret in the outputs, the engine's output, or the state in plaintext.
     const secretForms = [servicePassword, encodeURIComponent(servicePassword)];
-    const state = stack.stateText();
+    const state = stack.stateFiles();
     expect(state).toContain(v1); // the state file is there, and readable
     for (const s of secretForms) {
         expect(JSON.stringify(up.outputs)).not.toContain(s);

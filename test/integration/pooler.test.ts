@@ -11,7 +11,7 @@ import * as path from "path";
 import type { Client } from "pg";
 import { EngineEvent } from "@pulumi/pulumi/automation";
 import { LocalPooler, localPooler, localServerConfig } from "../../scripts/lib/localServices";
-import { asDsn, client, dsnClient, localPg, LocalPg, ProjectStack, query, withClient } from "./support";
+import { asDsn, dsnClient, localPg, LocalPg, ProjectStack, query, withAdmin, withClient } from "./support";
 
 const DB = "it_pooler";
 const PREFIX = "it_pooler_t_";
@@ -58,13 +58,9 @@ const config = (rotation: Record<string, string> = { seed: "s1" }) => ({
     rotation,
 });
 
-async function admin<T>(fn: (c: Client) => Promise<T>, database = "postgres"): Promise<T> {
-    return withClient(client(pg, { database }), fn);
-}
-
 /** Removes what an earlier run may have left on the shared local cluster. */
 async function resetCluster(): Promise<void> {
-    await admin(async (c) => {
+    await withAdmin(pg, async (c) => {
         await c.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
         const roles = await query<{ rolname: string }>(
             c,
@@ -127,7 +123,8 @@ describe("SET ROLE per checkout through a real pgBouncer (transaction pooling)",
         for (const u of Object.values(o.TENANT_DATABASE_URLS)) expect(port(u)).toBe(pooler.transactionPort);
         expect(port(o.DATABASE_SERVICE_URL)).toBe(pg.port);
         // The function as the server holds it: SECURITY DEFINER, owned by the admin, EXECUTE for the auth user only.
-        const facts = await admin(
+        const facts = await withAdmin(
+            pg,
             (c) =>
                 query(
                     c,
@@ -313,7 +310,8 @@ describe("SET ROLE per checkout through a real pgBouncer (transaction pooling)",
             await expect(asDsn(url, "SELECT pgbouncer.get_auth($1)", [ROLE.app])).rejects.toThrow(/permission denied/);
         }
         expect(
-            await admin(
+            await withAdmin(
+                pg,
                 (c) =>
                     query(c, "SELECT pgbouncer.get_auth($1) AS s, pgbouncer.get_auth($2) AS su", [ROLE.app, pg.user]),
                 DB,

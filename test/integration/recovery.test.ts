@@ -10,10 +10,8 @@
  * kill points are spread over the run and alternate between the two checkpoint modes.
  */
 import { EngineEvent } from "@pulumi/pulumi/automation";
-import type { Client } from "pg";
 import {
     asDsn,
-    client,
     dropDatabasesAndRoles,
     killEngine,
     localPg,
@@ -22,7 +20,7 @@ import {
     ownOrDeadRun,
     ProjectStack,
     query,
-    withClient,
+    withAdmin,
 } from "./support";
 
 const TENANTS = 20;
@@ -68,10 +66,6 @@ const config = () => ({
     rotation: { seed: "s1" },
 });
 
-async function admin<T>(fn: (c: Client) => Promise<T>, database = "postgres"): Promise<T> {
-    return withClient(client(pg, { database }), fn);
-}
-
 const dropLeftovers = () => dropDatabasesAndRoles(pg, "it\\_recover\\_%", ownOrDeadRun("it_recover"));
 
 beforeAll(async () => {
@@ -85,21 +79,26 @@ afterAll(async () => {
 
 /** Tenant schemas the killed run left on the server; one row goes into each (an app at work). */
 async function writeRows(): Promise<string[]> {
-    const exists = await admin(
+    const exists = await withAdmin(
+        pg,
         (c) => query<{ datname: string }>(c, "SELECT datname FROM pg_database WHERE datname = $1", [DB]),
         "postgres",
     );
     if (exists.length === 0) return [];
-    return admin(async (c) => {
-        const schemas = (
-            await query<{ nspname: string }>(c, "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'tenant\\_%'")
-        ).map((r) => r.nspname);
-        for (const s of schemas) {
-            await c.query(`CREATE TABLE ${s}.kept (v text)`);
-            await c.query(`INSERT INTO ${s}.kept VALUES ('written after the kill')`);
-        }
-        return schemas;
-    }, DB);
+    return withAdmin(
+        pg,
+        async (c) => {
+            const schemas = (
+                await query<{ nspname: string }>(c, "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'tenant\\_%'")
+            ).map((r) => r.nspname);
+            for (const s of schemas) {
+                await c.query(`CREATE TABLE ${s}.kept (v text)`);
+                await c.query(`INSERT INTO ${s}.kept VALUES ('written after the kill')`);
+            }
+            return schemas;
+        },
+        DB,
+    );
 }
 
 describe.each(points)("killed after %i creates (skip checkpoints: %s)", (point, skipCheckpoints) => {
@@ -144,7 +143,7 @@ describe.each(points)("killed after %i creates (skip checkpoints: %s)", (point, 
             expect(await asDsn(url, "SELECT current_user AS u")).toEqual([{ u: `${PREFIX}${id}` }]);
         }
         for (const s of rows) {
-            expect(await admin((c) => query(c, `SELECT v FROM ${s}.kept`), DB)).toEqual([
+            expect(await withAdmin(pg, (c) => query(c, `SELECT v FROM ${s}.kept`), DB)).toEqual([
                 { v: "written after the kill" },
             ]);
         }

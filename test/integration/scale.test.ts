@@ -12,10 +12,8 @@
  * in a checkpointed run, which makes a race more likely to show, not less. PGSTACK_SCALE_CHECKPOINTS=1
  * runs them with checkpoints, as users run them.
  */
-import type { Client } from "pg";
 import { EngineEvent } from "@pulumi/pulumi/automation";
 import {
-    client,
     dropDatabasesAndRoles,
     localPg,
     LocalPg,
@@ -23,7 +21,7 @@ import {
     ownOrDeadRun,
     ProjectStack,
     query,
-    withClient,
+    withAdmin,
 } from "./support";
 
 // 100 as issue 15 asks; `npm test`'s second pass (PGSTACK_ADMIN=rds) runs a smaller one to stay in CI's time.
@@ -49,10 +47,6 @@ const config = () => ({
     tenants: Array.from({ length: TENANTS }, (_, i) => ({ id: `t${i}` })),
     rotation: { seed: "s1" },
 });
-
-async function admin<T>(fn: (c: Client) => Promise<T>, database = "postgres"): Promise<T> {
-    return withClient(client(pg, { database }), fn);
-}
 
 /** Drops this run's database and roles, and those of earlier runs whose process is gone. */
 const dropLeftovers = () => dropDatabasesAndRoles(pg, "it\\_scale\\_%", ownOrDeadRun("it_scale"));
@@ -96,12 +90,13 @@ async function upFromEmpty(parallel?: number): Promise<UpReport> {
 
 /** What the server holds for this stack's tenants after an `up`. */
 async function tenantFacts(): Promise<{ roles: number; schemas: number; defaults: number; usage: number }> {
-    const roles = await admin((c) =>
+    const roles = await withAdmin(pg, (c) =>
         query<{ n: number }>(c, "SELECT count(*)::int AS n FROM pg_roles WHERE rolname LIKE $1", [
             `${PREFIX.replace(/_/g, "\\_")}%`,
         ]),
     );
-    const inDb = await admin(
+    const inDb = await withAdmin(
+        pg,
         (c) =>
             query<{ schemas: number; defaults: number; usage: number }>(
                 c,

@@ -6,11 +6,9 @@
  * The tests run in order on one stack: each one starts from the state the previous one left.
  */
 import * as path from "path";
-import type { Client } from "pg";
 import { EngineEvent, OpType } from "@pulumi/pulumi/automation";
 import {
     asDsn,
-    client,
     dropDatabasesAndRoles,
     dsnClient,
     killEngine,
@@ -21,6 +19,7 @@ import {
     ProjectStack,
     query,
     REPO,
+    withAdmin,
     withClient,
 } from "./support";
 
@@ -55,10 +54,6 @@ const baseConfig = (
     tenants,
     rotation,
 });
-
-async function admin<T>(fn: (c: Client) => Promise<T>, database = "postgres"): Promise<T> {
-    return withClient(client(pg, { database }), fn);
-}
 
 /**
  * Drops this run's database and roles (what the stack retains on purpose), and those of earlier runs
@@ -95,17 +90,21 @@ const changed = (r: RunResult) => r.ops.filter((o) => o.op !== "same");
  * tests, so nothing else is compared.)
  */
 async function serverState(): Promise<string> {
-    const roles = await admin((c) =>
+    const roles = await withAdmin(pg, (c) =>
         query(c, "SELECT rolname, rolcanlogin, rolcreatedb, rolconfig FROM pg_roles WHERE rolname LIKE $1 ORDER BY 1", [
             `${DB}\\_%`,
         ]),
     );
-    const dbs = await admin((c) =>
+    const dbs = await withAdmin(pg, (c) =>
         query(c, "SELECT datname, datacl::text FROM pg_database WHERE datname = ANY($1) ORDER BY 1", [
             [DB, "postgres", "template1"],
         ]),
     );
-    const schemas = await admin((c) => query(c, "SELECT nspname, nspacl::text FROM pg_namespace ORDER BY 1"), DB);
+    const schemas = await withAdmin(
+        pg,
+        (c) => query(c, "SELECT nspname, nspacl::text FROM pg_namespace ORDER BY 1"),
+        DB,
+    );
     return JSON.stringify({ roles, dbs, schemas });
 }
 
@@ -293,17 +292,18 @@ describe("the local stack through the real engine", () => {
         for (const { op, urn } of changed(r)) {
             expect({ op, tenant: urn.includes("tenant-globex") }).toEqual({ op: "delete", tenant: true });
         }
-        const rows = await admin((c) => query(c, "SELECT v FROM tenant_globex.items"), DB);
+        const rows = await withAdmin(pg, (c) => query(c, "SELECT v FROM tenant_globex.items"), DB);
         // Rows written before removal (3a wrote none to globex's own table): the table and schema stay.
         expect(rows).toEqual([]);
-        const shared = await admin((c) => query(c, "SELECT v FROM app.shared WHERE tenant_id = 'globex'"), DB);
+        const shared = await withAdmin(pg, (c) => query(c, "SELECT v FROM app.shared WHERE tenant_id = 'globex'"), DB);
         expect(shared).toEqual([{ v: "globex-row" }]);
         await expect(asDsn(before.TENANT_DATABASE_URLS.globex, "SELECT 1")).rejects.toThrow(
             /password authentication failed|does not exist/,
         );
         expect((await outputs()).TENANT_DATABASE_URLS.globex).toBeUndefined();
         // The large object is the admin's now: kept, not dropped.
-        const owner = await admin(
+        const owner = await withAdmin(
+            pg,
             (c) =>
                 query(c, "SELECT pg_get_userbyid(lomowner) AS owner FROM pg_largeobject_metadata WHERE oid = $1", [
                     lo[0].oid,
@@ -397,14 +397,19 @@ describe("the local stack through the real engine", () => {
     });
 
     test("9. drift: manual CREATE on the app schema and CREATEDB show in `preview --refresh`; `up --refresh` takes both away", async () => {
-        await admin(async (c) => {
-            await c.query(`GRANT CREATE ON SCHEMA app TO ${ROLE.app}`);
-            await c.query(`ALTER ROLE ${ROLE.app} CREATEDB`);
-        }, DB);
+        await withAdmin(
+            pg,
+            async (c) => {
+                await c.query(`GRANT CREATE ON SCHEMA app TO ${ROLE.app}`);
+                await c.query(`ALTER ROLE ${ROLE.app} CREATEDB`);
+            },
+            DB,
+        );
         const preview = await stack.stack.preview({ onOutput: record, refresh: true, color: "never" });
         expect(preview.changeSummary.update ?? 0).toBeGreaterThanOrEqual(2);
         await up({ refresh: true });
-        const facts = await admin(
+        const facts = await withAdmin(
+            pg,
             (c) =>
                 query(
                     c,
@@ -421,7 +426,7 @@ describe("the local stack through the real engine", () => {
         const tenants = [{ id: "acme" }, { id: "initech" }];
         const rotation = { seed: "s2", app: "r2" };
         const more = ["k1", "k2", "k3", "k4", "k5", "k6"].map((id) => ({ id }));
-        await admin((c) => c.query("INSERT INTO tenant_acme.items VALUES (42, 'before the kill')"), DB);
+        await withAdmin(pg, (c) => c.query("INSERT INTO tenant_acme.items VALUES (42, 'before the kill')"), DB);
         await stack.configure(baseConfig([...tenants, ...more], rotation));
         let created = 0;
         let killed = false;
@@ -484,13 +489,14 @@ describe("the local stack through the real engine", () => {
 
     test("D4: `pulumi destroy` completes, and keeps the database, the tenant schemas with their rows, the RLS guard and the service role", async () => {
         await stack.stack.destroy({ onOutput: record, color: "never" });
-        const roles = await admin((c) =>
+        const roles = await withAdmin(pg, (c) =>
             query<{ rolname: string }>(c, "SELECT rolname FROM pg_roles WHERE rolname LIKE $1 ORDER BY 1", [
                 `${DB}\\_%`,
             ]),
         );
         expect(roles.map((r) => r.rolname)).toEqual([`${DB}_service`]);
-        const kept = await admin(
+        const kept = await withAdmin(
+            pg,
             (c) =>
                 query(
                     c,

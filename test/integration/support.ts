@@ -1,11 +1,11 @@
-/** Integration support: the engine, the local cluster and stacks (scripts/lib/engine.ts), and pg clients. */
+/** Integration support: the engine, the local cluster and stacks (scripts/lib/), and pg clients. */
 import * as fs from "fs";
 import { Client, ClientConfig } from "pg";
 import { adminClientConfig, LocalPg } from "../../scripts/lib/localServices";
 
 export { dropDatabasesAndRoles, ownOrDeadRun } from "../../scripts/lib/cleanup";
 export { engineEnv, REPO } from "../../scripts/lib/engineEnv";
-export { localPg, localServerConfig } from "../../scripts/lib/localServices";
+export { localPg, localServerConfig, withAdmin } from "../../scripts/lib/localServices";
 export { ProjectStack } from "../../scripts/lib/projectStack";
 export type { LocalPg } from "../../scripts/lib/localServices";
 
