@@ -187,7 +187,7 @@ ALTER ROLE $rds_admin_user LOGIN NOSUPERUSER CREATEDB CREATEROLE NOREPLICATION N
   PASSWORD :'verifier';
 GRANT rds_superuser TO $rds_admin_user;
 -- As on RDS, where the master user owns postgres and template1 (rdsadmin owns template0 and its own
--- database): the stack's admin may lock them down (S5) and still connect.
+-- database): the stack's admin may lock them down and still connect.
 ALTER DATABASE postgres OWNER TO $rds_admin_user;
 ALTER DATABASE template1 OWNER TO $rds_admin_user;
 SQL

@@ -30,7 +30,7 @@ export const KNOWN_TYPES = new Set<string>([
     "docker:index/remoteImage:RemoteImage",
     "docker:index/container:Container",
     "docker:index/image:Image",
-    // Docker mode writes the generated CA to server.caCertPath on the deploy machine (D1).
+    // Docker mode writes the generated CA to server.caCertPath on the deploy machine.
     "local:index/file:File",
     "tls:index/privateKey:PrivateKey",
     "tls:index/selfSignedCert:SelfSignedCert",

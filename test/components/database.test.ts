@@ -74,7 +74,7 @@ test("every PostgreSQL resource goes through the stack's admin provider or its t
     }
 });
 
-test("S5: PUBLIC loses CONNECT on the maintenance database and template1", () => {
+test("PUBLIC loses CONNECT on the maintenance database and template1", () => {
     const revoked = run.mocks
         .ofType(GRANT)
         .filter((g) => g.inputs.role === "public" && g.inputs.objectType === "database")
@@ -87,7 +87,7 @@ test("S5: PUBLIC loses CONNECT on the maintenance database and template1", () =>
     );
 });
 
-test("S2: PUBLIC loses EXECUTE on functions the service role creates, in every schema", () => {
+test("PUBLIC loses EXECUTE on functions the service role creates, in every schema", () => {
     const d = run.mocks
         .ofType("postgresql:index/defaultPrivileges:DefaultPrivileges")
         .filter((x) => x.inputs.role === "public");

@@ -40,7 +40,7 @@ test("a bind address other than loopback is rejected", async () => {
     expect(bad.error?.message).toContain("pgstack:server.bindAddress");
 });
 
-test("§3: the server runs with ssl=on, and every TLS/hba file it is told to use is uploaded", () => {
+test("the server runs with ssl=on, and every TLS/hba file it is told to use is uploaded", () => {
     const cmd = container("-postgres").inputs.command as string[];
     expect(cmd[0]).toBe("postgres");
     // `-c key=value` pairs as postgres parses them.
@@ -128,7 +128,7 @@ const bouncerIni = (r: ProgramRun = run): Record<string, string> => {
     );
 };
 
-test("§3: the uploaded pgbouncer.ini requires TLS from clients and verifies the server against the uploaded CA", () => {
+test("the uploaded pgbouncer.ini requires TLS from clients and verifies the server against the uploaded CA", () => {
     const ini = bouncerIni();
     expect(ini).toMatchObject({
         client_tls_sslmode: "require",
@@ -144,7 +144,7 @@ test("§3: the uploaded pgbouncer.ini requires TLS from clients and verifies the
     expect(ports.map((p) => String(p.internal))).toEqual([ini.listen_port]);
 });
 
-test("S3: the default transaction pool resets session state between clients", () => {
+test("the default transaction pool resets session state between clients", () => {
     expect(bouncerIni()).toMatchObject({
         pool_mode: "transaction",
         server_reset_query: "DISCARD ALL",
@@ -167,7 +167,7 @@ test("the admin password reaches the containers only as secrets", () => {
     expect(isSecretInput(container("-auth-setup").inputs.envs)).toBe(true);
 });
 
-test("S4: pgBouncer authenticates as pgbouncer_auth through the lookup function; the admin secret stays out", () => {
+test("pgBouncer authenticates as pgbouncer_auth through the lookup function; the admin secret stays out", () => {
     const ini = bouncerIni();
     expect(ini).toMatchObject({
         auth_user: "pgbouncer_auth",
@@ -186,7 +186,7 @@ test("S4: pgBouncer authenticates as pgbouncer_auth through the lookup function;
     expect(JSON.stringify(container("-pgbouncer").inputs.envs ?? [])).not.toContain(admin);
 });
 
-test("S4: a one-shot container installs pgbouncer.get_auth in the auth database before pgBouncer starts", () => {
+test("a one-shot container installs pgbouncer.get_auth in the auth database before pgBouncer starts", () => {
     const setup = container("-auth-setup");
     const sql = uploads("-auth-setup").find((u) => u.file.endsWith("pgbouncer-auth.sql"))?.content as string;
     expect(sql).toContain("CREATE OR REPLACE FUNCTION pgbouncer.get_auth(username text)");
@@ -212,7 +212,7 @@ test("the generated CA certificate is an output", () => {
     expect(String(run.outputs.caCertificate)).toContain("BEGIN CERTIFICATE");
 });
 
-test("D1: the generated CA is written to server.caCertPath, and the DSNs wait for the file", async () => {
+test("the generated CA is written to server.caCertPath, and the DSNs wait for the file", async () => {
     const files = run.mocks.ofType("local:index/file:File");
     expect(files).toHaveLength(1);
     expect(files[0].inputs).toMatchObject({ filename: "/tmp/pgstack-ca.pem", content: run.outputs.caCertificate });
@@ -225,14 +225,14 @@ test("D1: the generated CA is written to server.caCertPath, and the DSNs wait fo
     expect(provider).toMatchObject({ sslmode: "verify-full", sslrootcert: "/tmp/pgstack-ca.pem" });
 });
 
-test("D1: without a caCertPath no file is written and the DSNs carry no sslrootcert", async () => {
+test("without a caCertPath no file is written and the DSNs carry no sslrootcert", async () => {
     const r = await runProgram({ ...dockerConfig({ caCertPath: undefined }), sslmode: "require" });
     expect(r.error).toBeUndefined();
     expect(r.mocks.ofType("local:index/file:File")).toHaveLength(0);
     expect(new URL(r.outputs.DATABASE_URL as string).searchParams.get("sslrootcert")).toBeNull();
 });
 
-test("D2: rotation seeds do not replace the docker admin password (the retained volume keeps the old one)", async () => {
+test("rotation seeds do not replace the docker admin password (the retained volume keeps the old one)", async () => {
     expect(run.mocks.options.get("pgstack-server-admin-password")?.ignoreChanges).toContain("keepers");
     // Other passwords still rotate with the global seed.
     expect(run.mocks.options.get("pgstack-roles-app-password")?.ignoreChanges ?? []).not.toContain("keepers");
@@ -263,7 +263,7 @@ describe("with a backup bucket", () => {
         expect(fs.existsSync(path.join((image.inputs.build as { context: string }).context, "Dockerfile"))).toBe(true);
     });
 
-    test("D18: containers run the built image by id, so a rebuild rolls them", () => {
+    test("containers run the built image by id, so a rebuild rolls them", () => {
         const image = withBackups.mocks.ofType("docker:index/image:Image")[0];
         const id = `sha256:${image.name}`; // the mock's repoDigest: the local image id
         expect(server().inputs.image).toBe(id);

@@ -39,7 +39,7 @@ test("switching the server mode leaves the access layer's resources unchanged", 
     expect(accessLayer(existing.mocks.resources).length).toBeGreaterThan(30);
 });
 
-test("§3: every access-layer resource goes through the server's admin connection, in every mode", async () => {
+test("every access-layer resource goes through the server's admin connection, in every mode", async () => {
     for (const server of [rdsServer(), { mode: "docker", caCertPath: "/tmp/ca.pem" }]) {
         const r = await runProgram(baseConfig({ server, adminPassword: "" }));
         expect(r.error).toBeUndefined();

@@ -62,7 +62,7 @@ test("production has deletion protection, a final snapshot, multi-AZ and Pulumi 
     expect(prod.mocks.options.get("pgstack-server-instance")?.protect).toBe(true);
 });
 
-test("D5: a staging RDS replacement keeps a final snapshot, its automated backups and the instance itself", () => {
+test("a staging RDS replacement keeps a final snapshot, its automated backups and the instance itself", () => {
     const i = instance(staging).inputs;
     // A stack-derived identifier: a ForceNew change cannot create an empty twin under a new autoname.
     expect(i.identifier).toBe("pgstack-test");
@@ -75,7 +75,7 @@ test("D5: a staging RDS replacement keeps a final snapshot, its automated backup
     expect(prod.mocks.options.get("pgstack-server-instance")).toMatchObject({ retainOnDelete: true, protect: true });
 });
 
-test("D5: protect and retainOnDelete on the instance follow pgstack:dataProtection in every environment", async () => {
+test("protect and retainOnDelete on the instance follow pgstack:dataProtection in every environment", async () => {
     const protectedStaging = await runProgram(
         baseConfig({
             environment: "staging",
@@ -100,14 +100,14 @@ test("D5: protect and retainOnDelete on the instance follow pgstack:dataProtecti
     expect(disposable.mocks.options.get("pgstack-server-instance")?.retainOnDelete).toBe(false);
 });
 
-test("D5: an instance created under an autoname keeps it when server.identifier names it", async () => {
+test("an instance created under an autoname keeps it when server.identifier names it", async () => {
     const r = await runProgram(rdsConfig("staging", { identifier: "pgstack-server-instance-1a2b3c4" }));
     expect(instance(r).inputs.identifier).toBe("pgstack-server-instance-1a2b3c4");
     const bad = await runProgram(rdsConfig("staging", { identifier: "Bad--Name-" }));
     expect(bad.error?.message).toContain("pgstack:server.identifier");
 });
 
-test("D20: the final snapshot identifier names the stack and is unique per instance, stable across runs", async () => {
+test("the final snapshot identifier names the stack and is unique per instance, stable across runs", async () => {
     const again = await runProgram(rdsConfig("staging"));
     const other = await runProgram(rdsConfig("staging"), { stack: "other" });
     const snap = (r: ProgramRun) => String(instance(r).inputs.finalSnapshotIdentifier);
@@ -121,7 +121,7 @@ test("D20: the final snapshot identifier names the stack and is unique per insta
     expect(rdsIdentifier("x".repeat(80))).toHaveLength(63);
 });
 
-test("D6: a major version change is allowed, and the parameter group name carries the family", async () => {
+test("a major version change is allowed, and the parameter group name carries the family", async () => {
     const v17 = await runProgram(rdsConfig("production", { engineVersion: "17" }));
     expect(instance(v17).inputs).toMatchObject({ engineVersion: "17", allowMajorVersionUpgrade: true });
     const group = (r: ProgramRun) => r.mocks.ofType("aws:rds/parameterGroup:ParameterGroup")[0];
@@ -132,7 +132,7 @@ test("D6: a major version change is allowed, and the parameter group name carrie
     expect(prod.mocks.options.get(group(prod).name)?.retainOnDelete).toBe(true);
 });
 
-test("§3: the configured backup retention reaches the instance; production refuses less than 7 days", async () => {
+test("the configured backup retention reaches the instance; production refuses less than 7 days", async () => {
     const ten = await runProgram(rdsConfig("staging", { backupRetentionDays: 10 }));
     expect(instance(ten).inputs.backupRetentionPeriod).toBe(10);
     const short = await runProgram(rdsConfig("production", { backupRetentionDays: 3 }));
@@ -148,7 +148,7 @@ test("instance class and multi-AZ come from config", async () => {
     expect(instance(run).inputs).toMatchObject({ instanceClass: "db.r7g.large", multiAz: true });
 });
 
-test("§3: the master password is the generated one, passed as a secret, and rotates with the admin seed", async () => {
+test("the master password is the generated one, passed as a secret, and rotates with the admin seed", async () => {
     const pw = instance(prod).inputs.password;
     expect(isSecretInput(pw)).toBe(true);
     // The mock's RandomPassword result, unwrapped: the generated password, not a constant.
@@ -181,7 +181,7 @@ test("the RDS CA bundle name is an output", () => {
     expect(prod.outputs.caBundleName).toBe("rds-ca-rsa2048-g1");
 });
 
-test("D7: the CA bundle at server.caCertPath is exported, so apps need not have the deploy machine's path", async () => {
+test("the CA bundle at server.caCertPath is exported, so apps need not have the deploy machine's path", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pgstack-ca-"));
     const bundle = path.join(dir, "global-bundle.pem");
     fs.writeFileSync(bundle, "-----BEGIN CERTIFICATE-----\nrds\n-----END CERTIFICATE-----\n");

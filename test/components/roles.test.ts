@@ -91,7 +91,7 @@ test("without readonlyRole there is no read-only role or DSN", async () => {
     expect(r.outputs.DATABASE_READONLY_URL).toBeUndefined();
 });
 
-test("D4: the connect group and the login roles are created (so dropped) through the provider on the app database", () => {
+test("the connect group and the login roles are created (so dropped) through the provider on the app database", () => {
     for (const n of ["pgstack-roles-connect-group", "pgstack-roles-app-role", "pgstack-roles-readonly-role"]) {
         expect(run.mocks.resources.find((r) => r.name === n)?.provider).toMatch(/pgstack-db-provider/);
     }

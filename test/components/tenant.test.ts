@@ -21,7 +21,7 @@ test("each tenant gets schema tenant_<id> owned by the service role", () => {
     ]);
 });
 
-test("S7: each tenant gets login role app_tenant_<id>, with a connection limit of 20 unless configured", () => {
+test("each tenant gets login role app_tenant_<id>, with a connection limit of 20 unless configured", () => {
     const roles = run.mocks
         .ofType("postgresql:index/role:Role")
         .filter((r) => String(r.inputs.name).startsWith("app_tenant_"));
@@ -88,7 +88,7 @@ test("a tenant's grants wait for the database-wide setup and the RLS guard", () 
     expect(deps.some((u) => u.endsWith("pgstack-db-connect"))).toBe(true);
 });
 
-test("D4: tenant roles are created (and so dropped) through the provider connected to the app database", () => {
+test("tenant roles are created (and so dropped) through the provider connected to the app database", () => {
     const role = run.mocks.resources.find((r) => r.name === "pgstack-tenant-acme-role");
     expect(role?.provider).toMatch(/pgstack-db-provider/);
     const dbProvider = run.mocks.resources.find((r) => r.name === "pgstack-db-provider");
@@ -139,7 +139,7 @@ test("the tenants group gets USAGE and sequences on each app schema and USAGE on
     ).toEqual(["default:app:sequence", "grant:app:schema", "grant:app:sequence", "grant:pgstack:schema"]);
 });
 
-test("S6: an id used again gets its kept tables' rights only with reclaimKeptObjects: true", async () => {
+test("an id used again gets its kept tables' rights only with reclaimKeptObjects: true", async () => {
     const reclaim = await runProgram(
         baseConfig({ tenants: [{ id: "acme" }, { id: "globex", reclaimKeptObjects: true }] }),
     );

@@ -1,4 +1,4 @@
-/** scripts/engine/env.sh's passphrase default (review D16), run in a real bash. */
+/** scripts/engine/env.sh's passphrase default, run in a real bash. */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -23,14 +23,14 @@ function source(env: Record<string, string>): { status: number | null; stdout: s
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-test("D16: with the local file backend the public default passphrase is set", () => {
+test("with the local file backend the public default passphrase is set", () => {
     const r = source({});
     expect(r.stdout).toContain("rc=0");
     expect(r.stdout).toContain("passphrase=pgstack-local");
     expect(source({ PULUMI_BACKEND_URL: "file:///tmp/somewhere" }).stdout).toContain("passphrase=pgstack-local");
 });
 
-test("D16: with a remote backend and no passphrase, env.sh fails without exporting the public default", () => {
+test("with a remote backend and no passphrase, env.sh fails without exporting the public default", () => {
     const r = source({ PULUMI_BACKEND_URL: "s3://acme-pulumi-state" });
     expect(r.status).toBe(0); // the caller's shell was not exited: it handled the failure itself
     expect(r.stdout).toMatch(/rc=[1-9]/);
@@ -39,7 +39,7 @@ test("D16: with a remote backend and no passphrase, env.sh fails without exporti
     expect(r.stderr).toContain("s3://acme-pulumi-state");
 });
 
-test("D16: with a remote backend an explicit passphrase or passphrase file is kept as it is", () => {
+test("with a remote backend an explicit passphrase or passphrase file is kept as it is", () => {
     const own = source({ PULUMI_BACKEND_URL: "s3://acme-pulumi-state", PULUMI_CONFIG_PASSPHRASE: "real-one" });
     expect(own.stdout).toContain("rc=0");
     expect(own.stdout).toContain("passphrase=real-one");

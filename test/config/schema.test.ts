@@ -223,22 +223,22 @@ describe("safe defaults", () => {
     });
 });
 
-describe("D21: the connect group <db>_connect is a stack role too", () => {
-    test("D21: a configured role may not take the connect group's name", () => {
+describe("the connect group <db>_connect is a stack role too", () => {
+    test("a configured role may not take the connect group's name", () => {
         const problems = problemsOf(baseConfig({ roles: { readonly: "app_connect" } }));
         expect(problems.join("\n")).toMatch(
             /pgstack:roles.readonly: the readonly role "app_connect" is also the connect group/,
         );
     });
 
-    test("D21: a tenant prefix that the connect group starts with is rejected (tenant id connect would collide)", () => {
+    test("a tenant prefix that the connect group starts with is rejected (tenant id connect would collide)", () => {
         const problems = problemsOf(
             baseConfig({ tenantRolePrefix: "app_", roles: { service: "svc", app: "web", readonly: "ro" } }),
         );
         expect(problems.join("\n")).toMatch(/pgstack:tenantRolePrefix: the connect group "app_connect".*"connect"/);
     });
 
-    test("D21: the default names pass", () => {
+    test("the default names pass", () => {
         expect(() => parseConfig(baseConfig())).not.toThrow();
     });
 });

@@ -215,7 +215,7 @@ describe("safe defaults", () => {
         });
     });
 
-    test("D11: by default an R2 lock covers the WAL pgBackRest writes, and the WAL-G prefix", () => {
+    test("by default an R2 lock covers the WAL pgBackRest writes, and the WAL-G prefix", () => {
         const backups = storageOf(r2Storage({ backups: { lock: { days: 7 } } }))?.backups;
         expect(backups?.lock?.prefixes).toEqual(["pgbackrest/archive", "walg"]);
         // pgBackRest archives WAL under <repo1-path>/archive/<stanza>/: inside the locked prefix.
@@ -242,7 +242,7 @@ describe("safe defaults", () => {
         );
     });
 
-    test("D11: a custom pgbackrestPath moves the default lock with it", () => {
+    test("a custom pgbackrestPath moves the default lock with it", () => {
         const lock = storageOf(r2Storage({ backups: { lock: { days: 7 }, pgbackrestPath: "pg/br" } }))?.backups.lock;
         expect(lock?.prefixes).toEqual(["pg/br/archive", "walg"]);
     });

@@ -249,7 +249,7 @@ describe("SET ROLE per checkout through a real pgBouncer (transaction pooling)",
         });
     });
 
-    test("S3: a session-level SET in one pooled client never reaches the next client", async () => {
+    test("a session-level SET in one pooled client never reaches the next client", async () => {
         const o = await outputs();
         const a = dsnClient(o.DATABASE_URL);
         const b = dsnClient(o.DATABASE_URL);

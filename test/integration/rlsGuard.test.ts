@@ -115,7 +115,7 @@ test("the table owner (the service role) is bound by the policy too: FORCE ROW L
     expect(forced[0].relforcerowsecurity).toBe(true);
 });
 
-test("D19: on a uuid tenant column the policy keeps the column's index usable", async () => {
+test("on a uuid tenant column the policy keeps the column's index usable", async () => {
     await withClient(as(R.service), async (c) => {
         await c.query("CREATE TABLE app.events (tenant_id uuid NOT NULL, body text)");
         await c.query(
@@ -136,7 +136,7 @@ test("D19: on a uuid tenant column the policy keeps the column's index usable", 
     expect(plan.text).not.toMatch(/Seq Scan on events/);
 });
 
-test("S1: a tenant that SETs ROLE to a group it belongs to is still its own tenant", async () => {
+test("a tenant that SETs ROLE to a group it belongs to is still its own tenant", async () => {
     const group = `${P}group`;
     await withClient(client(pg), async (c) => {
         await c.query(`CREATE ROLE ${id(group)} NOLOGIN`);

@@ -24,7 +24,7 @@ import {
     withAdmin,
 } from "./support";
 
-// 100 as issue 15 asks; `npm test`'s second pass (PGSTACK_ADMIN=rds) runs a smaller one to stay in CI's time.
+// 100 tenants, the scale the README promises; `npm test`'s second pass (PGSTACK_ADMIN=rds) runs a smaller one to stay in CI's time.
 const TENANTS = Number(process.env.PGSTACK_SCALE_TENANTS ?? 100);
 if (!Number.isInteger(TENANTS) || TENANTS < 1) throw new Error("PGSTACK_SCALE_TENANTS must be a positive integer");
 // Per process: the local cluster is shared with other runs (the benchmark, other engineers' tests).

@@ -120,7 +120,7 @@ afterAll(async () => {
 });
 
 describe("the local stack through the real engine", () => {
-    test("1. `up` from empty converges; then `preview` shows no changes and a second `up` changes nothing (D3: the RLS helper reads back as declared)", async () => {
+    test("1. `up` from empty converges; then `preview` shows no changes and a second `up` changes nothing (the RLS helper reads back as declared)", async () => {
         const first = await up();
         expect(changed(first).length).toBeGreaterThan(20);
         const preview = await stack.stack.preview({ onOutput: record, expectNoChanges: true, color: "never" });
@@ -200,7 +200,7 @@ describe("the local stack through the real engine", () => {
         });
     });
 
-    test("S1: a tenant cannot claim another tenant through a group role (the tenants group holds the shared table's DML)", async () => {
+    test("a tenant cannot claim another tenant through a group role (the tenants group holds the shared table's DML)", async () => {
         const o = await outputs();
         await withClient(dsnClient(o.TENANT_DATABASE_URLS.acme), async (c) => {
             await c.query(`SET ROLE ${DB}_tenants`);
@@ -210,7 +210,7 @@ describe("the local stack through the real engine", () => {
         });
     });
 
-    test("S2: the read-only role cannot run a writing function a migration adds", async () => {
+    test("the read-only role cannot run a writing function a migration adds", async () => {
         const o = await outputs();
         await asDsn(
             o.DATABASE_SERVICE_URL,
@@ -226,7 +226,7 @@ describe("the local stack through the real engine", () => {
         });
     });
 
-    test("S5: no stack role can connect to the maintenance database or template1", async () => {
+    test("no stack role can connect to the maintenance database or template1", async () => {
         const o = await outputs();
         for (const url of [o.DATABASE_URL, o.DATABASE_READONLY_URL, o.TENANT_DATABASE_URLS.acme]) {
             for (const other of ["postgres", "template1"]) {
@@ -239,7 +239,7 @@ describe("the local stack through the real engine", () => {
         }
     });
 
-    test("S9: login roles resolve names in their own schemas, never through public", async () => {
+    test("login roles resolve names in their own schemas, never through public", async () => {
         const o = await outputs();
         expect(await asDsn(o.DATABASE_URL, "SELECT current_setting('search_path') AS p")).toEqual([{ p: "app" }]);
         expect(await asDsn(o.TENANT_DATABASE_URLS.acme, "SELECT current_setting('search_path') AS p")).toEqual([
@@ -280,7 +280,7 @@ describe("the local stack through the real engine", () => {
         await asDsn(o.TENANT_DATABASE_URLS.initech, "INSERT INTO tenant_initech.items VALUES (1)");
     });
 
-    test("5b. removing a tenant keeps its schema and rows, and its role can no longer log in (D4: not even a large object it owns blocks the removal)", async () => {
+    test("5b. removing a tenant keeps its schema and rows, and its role can no longer log in (not even a large object it owns blocks the removal)", async () => {
         const before = await outputs();
         // A large object needs no privilege, and its owner cannot be dropped while it exists.
         const lo = await asDsn<{ oid: number }>(
@@ -313,7 +313,7 @@ describe("the local stack through the real engine", () => {
         expect(owner).toEqual([{ owner: pg.user }]);
     });
 
-    test("S6: a tenant id used again gets its kept schema back, but no rights on the tables already in it", async () => {
+    test("a tenant id used again gets its kept schema back, but no rights on the tables already in it", async () => {
         await stack.configure(baseConfig([{ id: "acme" }, { id: "initech" }, { id: "globex" }]));
         await up();
         const o = await outputs();
@@ -487,7 +487,7 @@ describe("the local stack through the real engine", () => {
         expect(exported).toContain("ciphertext");
     });
 
-    test("D4: `pulumi destroy` completes, and keeps the database, the tenant schemas with their rows, the RLS guard and the service role", async () => {
+    test("`pulumi destroy` completes, and keeps the database, the tenant schemas with their rows, the RLS guard and the service role", async () => {
         await stack.stack.destroy({ onOutput: record, color: "never" });
         const roles = await withAdmin(pg, (c) =>
             query<{ rolname: string }>(c, "SELECT rolname FROM pg_roles WHERE rolname LIKE $1 ORDER BY 1", [

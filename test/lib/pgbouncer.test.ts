@@ -34,14 +34,14 @@ function settings(ini: string): Record<string, string> {
     );
 }
 
-test("S3: transaction pooling resets every server connection with DISCARD ALL, in every pool mode", () => {
+test("transaction pooling resets every server connection with DISCARD ALL, in every pool mode", () => {
     const s = settings(renderPgbouncerIni(base()));
     expect(s.pool_mode).toBe("transaction");
     expect(s.server_reset_query).toBe("DISCARD ALL");
     expect(s.server_reset_query_always).toBe("1");
 });
 
-test("S4: pgBouncer logs in as pgbouncer_auth and looks users up through the SECURITY DEFINER function", () => {
+test("pgBouncer logs in as pgbouncer_auth and looks users up through the SECURITY DEFINER function", () => {
     const s = settings(renderPgbouncerIni(base({ authDbname: "postgres" })));
     expect(s.auth_user).toBe("pgbouncer_auth");
     expect(s.auth_query).toBe("SELECT usename, passwd FROM pgbouncer.get_auth($1)");
@@ -51,7 +51,7 @@ test("S4: pgBouncer logs in as pgbouncer_auth and looks users up through the SEC
     expect(authQuery("bouncer")).toBe("SELECT usename, passwd FROM bouncer.get_auth($1)");
 });
 
-test("S4: the lookup function is SECURITY DEFINER, pins search_path, and only the auth role may run it", () => {
+test("the lookup function is SECURITY DEFINER, pins search_path, and only the auth role may run it", () => {
     const sql = authLookupFunctionSql();
     expect(sql).toContain("CREATE OR REPLACE FUNCTION pgbouncer.get_auth(username text)");
     expect(sql).toContain("RETURNS TABLE (usename name, passwd text)");
@@ -67,7 +67,7 @@ test("S4: the lookup function is SECURITY DEFINER, pins search_path, and only th
     expect(() => authLookupFunctionSql({ schema: "x; DROP TABLE t" })).toThrow(/identifier/);
 });
 
-test("S4: the auth role's password comes from the environment, never from the SQL text", () => {
+test("the auth role's password comes from the environment, never from the SQL text", () => {
     const sql = authUserPasswordSql("PGBOUNCER_AUTH_PASSWORD");
     expect(sql).toBe(
         "\\getenv auth_password PGBOUNCER_AUTH_PASSWORD\nALTER ROLE pgbouncer_auth PASSWORD :'auth_password';\n",

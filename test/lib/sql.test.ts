@@ -8,7 +8,7 @@ test("literals are quoted, embedded quotes doubled", () => {
     expect(quoteLiteral("it's")).toBe("'it''s'");
 });
 
-test("S1: the tenant guard keys on the session user first, then the current user", () => {
+test("the tenant guard keys on the session user first, then the current user", () => {
     const body = currentTenantBody("app_tenant_");
     expect(body.indexOf("starts_with(session_user::text, 'app_tenant_')")).toBeGreaterThan(0);
     expect(body.indexOf("starts_with(current_user::text, 'app_tenant_')")).toBeGreaterThan(
@@ -18,7 +18,7 @@ test("S1: the tenant guard keys on the session user first, then the current user
     expect(body).toContain("current_setting('app.tenant_id', true)");
 });
 
-test("D19: the RLS helper compares the column to the tenant id cast to the column's own type", () => {
+test("the RLS helper compares the column to the tenant id cast to the column's own type", () => {
     const body = enableTenantRlsBody("pgstack", "app_tenants");
     expect(body).toContain("FORCE ROW LEVEL SECURITY");
     expect(body).toContain('USING (%I = ("pgstack".current_tenant_id())::%s)');

@@ -48,7 +48,7 @@ describe("postgres-provider-tls", () => {
         const [v] = await validateResource(postgresProviderTls, resourceArgs(PROVIDER, { sslmode }, { name: "admin" }));
         expect(v.message).toMatch(new RegExp(`"admin" uses sslmode ${sslmode}.*verify-full`));
     });
-    test("D22: fails a provider without sslmode, for the right reason (PGSSLMODE decides; empty is require)", async () => {
+    test("fails a provider without sslmode, for the right reason (PGSSLMODE decides; empty is require)", async () => {
         const [v] = await validateResource(postgresProviderTls, resourceArgs(PROVIDER, { host: "db" }));
         expect(v.message).toMatch(/sets no sslmode/);
         expect(v.message).toContain("PGSSLMODE");
@@ -161,7 +161,7 @@ describe("postgres-config-tls: pgstack:allowInsecureSsl lifts it for a local sta
     });
 });
 
-describe("S11: postgres-no-dangerous-memberships", () => {
+describe("postgres-no-dangerous-memberships", () => {
     const GRANT_ROLE = "postgresql:index/grantRole:GrantRole";
     test.each([
         "rds_superuser",
@@ -169,16 +169,16 @@ describe("S11: postgres-no-dangerous-memberships", () => {
         "pg_execute_server_program",
         "pg_read_server_files",
         "pg_signal_backend",
-    ])("S11: fails a role made a member of %s", async (member) => {
+    ])("fails a role made a member of %s", async (member) => {
         const args = resourceArgs(ROLE, { ...leastPrivilege, name: "app_app", roles: ["app_connect", member] });
         const [v] = await validateResource(postgresNoDangerousMemberships, args);
         expect(v.message).toContain(`role app_app a member of ${member}`);
     });
-    test("S11: fails a GrantRole of pg_write_server_files", async () => {
+    test("fails a GrantRole of pg_write_server_files", async () => {
         const args = resourceArgs(GRANT_ROLE, { role: "app_tenant_acme", grantRole: "pg_write_server_files" });
         expect(await validateResource(postgresNoDangerousMemberships, args)).toHaveLength(1);
     });
-    test("S11: passes the stack's own memberships", async () => {
+    test("passes the stack's own memberships", async () => {
         const role = resourceArgs(ROLE, { ...leastPrivilege, name: "app_app", roles: ["app_connect"] });
         const grant = resourceArgs(GRANT_ROLE, { role: "app_app", grantRole: "app_tenant_acme" });
         expect(await validateResource(postgresNoDangerousMemberships, role)).toEqual([]);
@@ -186,10 +186,10 @@ describe("S11: postgres-no-dangerous-memberships", () => {
     });
 });
 
-describe("S11: postgres-no-public-grants", () => {
+describe("postgres-no-public-grants", () => {
     const GRANT = "postgresql:index/grant:Grant";
     const DEFAULTS = "postgresql:index/defaultPrivileges:DefaultPrivileges";
-    test("S11: fails SELECT on tables granted to PUBLIC", async () => {
+    test("fails SELECT on tables granted to PUBLIC", async () => {
         const args = resourceArgs(GRANT, {
             database: "app",
             schema: "app",
@@ -200,7 +200,7 @@ describe("S11: postgres-no-public-grants", () => {
         const [v] = await validateResource(postgresNoPublicGrants, args);
         expect(v.message).toMatch(/grants SELECT on table to PUBLIC/);
     });
-    test("S11: fails default privileges that give PUBLIC EXECUTE", async () => {
+    test("fails default privileges that give PUBLIC EXECUTE", async () => {
         const args = resourceArgs(DEFAULTS, {
             role: "PUBLIC",
             owner: "app_service",
@@ -209,7 +209,7 @@ describe("S11: postgres-no-public-grants", () => {
         });
         expect(await validateResource(postgresNoPublicGrants, args)).toHaveLength(1);
     });
-    test("S11: passes revocations from PUBLIC, USAGE on schema public, and grants to stack roles", async () => {
+    test("passes revocations from PUBLIC, USAGE on schema public, and grants to stack roles", async () => {
         const cases = [
             resourceArgs(GRANT, { database: "app", role: "public", objectType: "database", privileges: [] }),
             resourceArgs(GRANT, {
@@ -231,7 +231,7 @@ describe("S11: postgres-no-public-grants", () => {
     });
 });
 
-describe("review §4: DSN-shaped strings", () => {
+describe("DSN-shaped strings", () => {
     test("a postgres URL without sslmode is reported (libpq would prefer, node-postgres would not use TLS)", () => {
         expect(insecureSslModes({ envs: ["DATABASE_URL=postgresql://u:p@db:5432/app"] })).toEqual([
             { path: "envs[0]", mode: "unset: libpq prefers" },

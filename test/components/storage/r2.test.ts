@@ -79,7 +79,7 @@ test("lifecycle rules come from config: abort uploads everywhere, move raw artif
     });
 });
 
-test("D11: the backup lock covers the write-once WAL of pgBackRest and WAL-G, on the backup bucket only", () => {
+test("the backup lock covers the write-once WAL of pgBackRest and WAL-G, on the backup bucket only", () => {
     expect(run.mocks.ofType(T.lock).map((l) => [l.inputs.bucketName, l.inputs.rules])).toEqual([
         [
             "acme-pgstack-test-backups",
@@ -101,7 +101,7 @@ test("D11: the backup lock covers the write-once WAL of pgBackRest and WAL-G, on
     ]);
 });
 
-test("D9: the lifecycle and the disabled public r2.dev URL are retained with the buckets", () => {
+test("the lifecycle and the disabled public r2.dev URL are retained with the buckets", () => {
     const names = [T.bucket, T.lifecycle, T.lock, T.domain].flatMap((t) => run.mocks.ofType(t)).map((r) => r.name);
     expect(names.filter((n) => run.mocks.options.get(n)?.retainOnDelete !== true)).toEqual([]);
 });

@@ -217,7 +217,7 @@ test("lifecycle rules come from config: abort uploads, expire old versions, move
     });
 });
 
-test("D10: a backup lock is S3 Object Lock enabled in place on the versioned backup bucket only", () => {
+test("a backup lock is S3 Object Lock enabled in place on the versioned backup bucket only", () => {
     const locks = run.mocks.ofType(T.lock);
     expect(locks.map((l) => [l.inputs.bucket, l.inputs.objectLockEnabled, l.inputs.rule])).toEqual([
         ["acme-pgstack-test-backups", "Enabled", { defaultRetention: { days: 10, mode: "COMPLIANCE" } }],
@@ -229,7 +229,7 @@ test("D10: a backup lock is S3 Object Lock enabled in place on the versioned bac
     expect(deps.some((u) => u.endsWith(`::${versioning?.name}`))).toBe(true);
 });
 
-test("D10: turning the lock on leaves the bucket's inputs as they were", async () => {
+test("turning the lock on leaves the bucket's inputs as they were", async () => {
     const unlocked = await runProgram(baseConfig({ storage: s3Storage({ backups: { lock: undefined } }) }));
     expect(unlocked.error).toBeUndefined();
     const inputs = (r: typeof run) => r.mocks.ofType(T.bucket).map((b) => b.inputs);
@@ -237,7 +237,7 @@ test("D10: turning the lock on leaves the bucket's inputs as they were", async (
     expect(unlocked.mocks.ofType(T.lock)).toHaveLength(0);
 });
 
-test("D9: every child that guards a bucket's data is retained with it", () => {
+test("every child that guards a bucket's data is retained with it", () => {
     const guards = [T.bucket, T.publicAccess, T.ownership, T.sse, T.versioning, T.lifecycle, T.policy, T.lock];
     const names = guards.flatMap((t) => run.mocks.ofType(t)).map((r) => r.name);
     expect(names.length).toBeGreaterThanOrEqual(15);
@@ -264,7 +264,7 @@ test("in production buckets, key and object lock are protected", async () => {
     const data = [T.bucket, T.key, T.lock].flatMap((t) => prod.mocks.ofType(t)).map((r) => r.name);
     expect(data).toHaveLength(4);
     expect(data.map((n) => prod.mocks.options.get(n)?.protect)).toEqual(data.map(() => true));
-    // D9: and so is every guard on the buckets.
+    // and so is every guard on the buckets.
     const guards = [T.publicAccess, T.ownership, T.sse, T.versioning, T.lifecycle, T.policy];
     const guardNames = guards.flatMap((t) => prod.mocks.ofType(t)).map((r) => r.name);
     expect(guardNames.filter((n) => prod.mocks.options.get(n)?.protect !== true)).toEqual([]);
