@@ -227,8 +227,23 @@ async function main(cmd: string, flags: string[]): Promise<void> {
         return;
     }
     for (const p of ["postgresql", "random", "aws"]) log(`provider ${p}: ${providerSource(p, stack.env)}`);
-    const out = engineOutput();
-    log(`pulumi ${cmd} (stack ${LOCAL_STACK}, ${stack.env.PULUMI_BACKEND_URL})`);
+    const { options: out, flush } = engineOutput();
+    log(`pulumi ${cmd} (stack ${LOCAL_STACK}, state ${stack.env.PULUMI_BACKEND_URL})`);
+    try {
+        await run(cmd, flags, stack, pg, database, out);
+    } finally {
+        flush();
+    }
+}
+
+async function run(
+    cmd: string,
+    flags: string[],
+    stack: ProjectStack,
+    pg: LocalPg,
+    database: string,
+    out: ReturnType<typeof engineOutput>["options"],
+): Promise<void> {
     if (cmd === "recover") {
         const done = await stack.recoverInterrupted();
         log(

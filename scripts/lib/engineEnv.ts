@@ -3,7 +3,6 @@
  * as scripts/engine/env.sh puts them on PATH. Everything that runs the engine starts here.
  */
 import { execFileSync, spawnSync } from "child_process";
-import * as os from "os";
 import * as path from "path";
 
 export const REPO = path.resolve(__dirname, "../..");
@@ -29,11 +28,9 @@ export function engineEnv(): Record<string, string> {
         timeout: 60 * 60_000,
     });
     if (boot.status !== 0) throw new Error(`scripts/engine/bootstrap.sh failed (exit ${boot.status})`);
-    // A throwaway passphrase for env.sh's check; every stack below sets its own backend and passphrase.
-    const dump = runInRepo("bash", ["-c", `. "${REPO}/scripts/engine/env.sh" && env -0`], {
-        ...process.env,
-        PULUMI_BACKEND_URL: process.env.PULUMI_BACKEND_URL ?? "file://" + os.tmpdir(),
-    });
+    // What a shell that sourced env.sh has: this checkout's backend and the local passphrase unless the
+    // caller set its own. Throwaway stacks (ProjectStack.open) replace both with their own.
+    const dump = runInRepo("bash", ["-c", `. "${REPO}/scripts/engine/env.sh" && env -0`]);
     const env: Record<string, string> = {};
     for (const entry of dump.split("\0")) {
         const i = entry.indexOf("=");

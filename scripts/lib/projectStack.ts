@@ -103,6 +103,8 @@ export class ProjectStack {
             PULUMI_CONFIG_PASSPHRASE_FILE: passphraseFile,
         };
         delete env.PULUMI_CONFIG_PASSPHRASE;
+        // The local stack's machine facts are for the stack in the repo only.
+        delete env.PGSTACK_LOCAL_FACTS;
         const project = opts.project ?? REPO;
         const projectSettings = {
             ...(parse(fs.readFileSync(path.join(project, "Pulumi.yaml"), "utf8")) as { name: string }),
@@ -206,13 +208,50 @@ interface CommandResultLike {
 }
 
 /**
- * The engine's output for a user, streamed to this process's stdout/stderr line by line. Runs
- * print their diagnostics as they happen; an error's text is then printed once by engineErrorText.
+ * A warning the engine gives for every plugin it finds on PATH. scripts/engine/env.sh puts the offline
+ * providers there on purpose, and `npm run local:*` says which provider serves each plugin, so for a
+ * user it says nothing (five of them per run, each repeated in the summary).
  */
-export function engineOutput(): { onOutput: (s: string) => void; onError: (s: string) => void } {
+export const AMBIENT_PLUGIN_WARNING = /warning: using pulumi-resource-[\w-]+ from \$PATH at /;
+
+/**
+ * The engine's output for a user, line by line: without AMBIENT_PLUGIN_WARNING lines, and without
+ * the closing "Diagnostics:" block, which repeats every warning and error the run already printed
+ * where it happened. `flush` writes a last unterminated line.
+ */
+export function engineOutput(
+    out: (s: string) => void = (s) => process.stdout.write(s),
+    err: (s: string) => void = (s) => process.stderr.write(s),
+): { options: { onOutput: (s: string) => void; onError: (s: string) => void }; flush: () => void } {
+    let pending = "";
+    let inSummary = false;
+    const line = (l: string) => {
+        if (AMBIENT_PLUGIN_WARNING.test(l)) return;
+        if (l === "Diagnostics:") {
+            inSummary = true;
+            return;
+        }
+        if (inSummary) {
+            if (l === "" || /^\s/.test(l)) return;
+            inSummary = false;
+        }
+        out(`${l}\n`);
+    };
     return {
-        onOutput: (s) => process.stdout.write(s),
-        onError: (s) => process.stderr.write(s),
+        options: {
+            onOutput: (s) => {
+                const lines = (pending + s).split("\n");
+                pending = lines.pop() ?? "";
+                lines.forEach(line);
+            },
+            onError: (s) => {
+                if (!AMBIENT_PLUGIN_WARNING.test(s)) err(s);
+            },
+        },
+        flush: () => {
+            if (pending) line(pending);
+            pending = "";
+        },
     };
 }
 
