@@ -10,6 +10,7 @@
  * So renaming the environment in Pulumi.production.yaml does not switch the production rules off.
  */
 import type { PolicyConfigSchema } from "@pulumi/policy";
+import { ENVIRONMENTS } from "../config/constants";
 
 export interface StackFacts {
     /** Stack name as the CLI passed it (may be empty outside a CLI run). */
@@ -27,7 +28,7 @@ export const ENVIRONMENT_CONFIG_SCHEMA: PolicyConfigSchema = {
     properties: {
         environment: {
             type: "string",
-            enum: ["local", "staging", "production"],
+            enum: [...ENVIRONMENTS],
             description: "Force the environment this policy assumes (production can only be added, never removed).",
         },
     },
