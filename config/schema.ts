@@ -68,7 +68,7 @@ const tenantSchema = z
         seed: seed.optional(),
         /**
          * Maximum concurrent connections of the tenant's role (-1: no limit). Bounded by default so one
-         * tenant cannot take every connection the server has (review S7).
+         * tenant cannot take every connection the server has.
          */
         connectionLimit: z.number().int().min(-1).max(10000).default(TENANT_CONNECTION_LIMIT),
         /**

@@ -369,7 +369,7 @@ export function resolveStorage(s: ParsedStorage): StorageConfig {
                 days: lock.days,
                 mode: lock.mode,
                 // R2 locks key prefixes, and a locked object can be neither deleted nor overwritten. By
-                // default (D11): pgBackRest's WAL archive (<pgbackrestPath>/archive/, each segment written
+                // default: pgBackRest's WAL archive (<pgbackrestPath>/archive/, each segment written
                 // once; pgBackRest is what docker mode runs) and WAL-G's prefix (configured for external
                 // use). Not <pgbackrestPath>/backup/: pgBackRest rewrites backup.info and the manifest
                 // copy there on every backup, which a lock would refuse.
