@@ -373,28 +373,23 @@ export const rawConfigSchema = z
 
         const names = roleNamesOf(cfg);
         const roleValues = [names.service, names.app, names.readonly].filter((r) => r !== undefined);
-        const connectGroup = connectGroupName(cfg.databaseName);
         for (const r of roleValues) {
             if (r.startsWith(cfg.tenantRolePrefix)) {
                 issue(["roles"], `role "${r}" starts with the tenant role prefix "${cfg.tenantRolePrefix}"`);
             }
         }
-        if (connectGroup.startsWith(cfg.tenantRolePrefix)) {
-            const id = connectGroup.slice(cfg.tenantRolePrefix.length);
+        // The group roles the stack derives from the database name (lib/naming.ts; their collisions
+        // with other names are checked in config/names.ts) may not look like a tenant's role either.
+        const groups = [
+            ["the connect group", connectGroupName(cfg.databaseName)],
+            ["the tenants group", tenantsGroupName(cfg.databaseName)],
+        ] as const;
+        for (const [what, group] of groups) {
+            if (!group.startsWith(cfg.tenantRolePrefix)) continue;
+            const id = group.slice(cfg.tenantRolePrefix.length);
             issue(
                 ["tenantRolePrefix"],
-                `the connect group "${connectGroup}" starts with the tenant role prefix "${cfg.tenantRolePrefix}"` +
-                    (id ? ` (tenant id "${id}" would collide with it)` : ""),
-            );
-        }
-        // The tenants group (lib/naming.ts) is a stack role too, like the connect group (its collisions
-        // with other names are checked in config/names.ts).
-        const tenantsGroup = tenantsGroupName(cfg.databaseName);
-        if (tenantsGroup.startsWith(cfg.tenantRolePrefix)) {
-            const id = tenantsGroup.slice(cfg.tenantRolePrefix.length);
-            issue(
-                ["tenantRolePrefix"],
-                `the tenants group "${tenantsGroup}" starts with the tenant role prefix "${cfg.tenantRolePrefix}"` +
+                `${what} "${group}" starts with the tenant role prefix "${cfg.tenantRolePrefix}"` +
                     (id ? ` (tenant id "${id}" would collide with it)` : ""),
             );
         }
