@@ -32,9 +32,7 @@ const UNSET = "pulumiUnset";
  */
 export function optionalKey<T extends z.ZodType>(schema: T, unset: "" | Record<string, never>, description: string) {
     const isUnset = (v: unknown) =>
-        unset === ""
-            ? v === ""
-            : v !== null && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length === 0;
+        unset === "" ? v === "" : v !== null && typeof v === "object" && Object.keys(v).length === 0;
     return z.preprocess((v) => (isUnset(v) ? undefined : v), schema.optional()).meta({ description, [UNSET]: unset });
 }
 
