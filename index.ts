@@ -2,6 +2,7 @@
  * pgstack: a PostgreSQL server with least-privilege roles, per-tenant schemas and secret DSNs.
  * Load the stack config, build the components, export the outputs.
  */
+import { ACCESS_LAYER_NAME } from "./config/constants";
 import { loadConfig } from "./config/load";
 import { AccessLayer } from "./components/accessLayer";
 import { DumpRestore } from "./components/dumpRestore";
@@ -17,7 +18,7 @@ const storage = config.storage
 
 const server = createServer("pgstack-server", config, secrets, { backupTarget: storage?.backupTarget });
 const endpoint = server.endpoint;
-const access = new AccessLayer("pgstack", { config, endpoint });
+const access = new AccessLayer(ACCESS_LAYER_NAME, { config, endpoint });
 
 // A read-only production restored from a dump artifact (pgstack:restore; docs/runbooks/publish-dump.md),
 // after the schemas, grants and default privileges it relies on.

@@ -17,6 +17,7 @@
  */
 
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from "crypto";
+import { ENV_VAR_NAME, LINE_BREAK, SQL_IDENTIFIER } from "../config/patterns";
 
 /** The dedicated login role pgBouncer uses to look up passwords, and the schema of its lookup function. */
 export const PGBOUNCER_AUTH_USER = "pgbouncer_auth";
@@ -78,18 +79,16 @@ export interface PgbouncerIniOptions {
     maxPreparedStatements?: number;
 }
 
-const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
-
 /** A plain lower-case SQL identifier, checked (the SQL below is not built from user text otherwise). */
 function ident(name: string): string {
-    if (!IDENT.test(name)) throw new Error(`pgbouncer: "${name}" is not a plain lower-case SQL identifier`);
+    if (!SQL_IDENTIFIER.test(name)) throw new Error(`pgbouncer: "${name}" is not a plain lower-case SQL identifier`);
     return name;
 }
 
 /** A value written into pgbouncer.ini: one line, so it cannot smuggle in other settings. */
 function oneLine(what: string, value: string | number): string {
     const s = String(value);
-    if (/[\r\n\0]/.test(s)) throw new Error(`pgbouncer: ${what} may not contain a line break`);
+    if (LINE_BREAK.test(s)) throw new Error(`pgbouncer: ${what} may not contain a line break`);
     return s;
 }
 
@@ -219,7 +218,7 @@ export function authLookupFunctionSql(o: AuthLookupOptions = {}): string {
  * never part of a command line or of the SQL text (psql ≥ 15: `\getenv`).
  */
 export function authUserPasswordSql(envVar: string, authUser = PGBOUNCER_AUTH_USER): string {
-    if (!/^[A-Z_][A-Z0-9_]*$/.test(envVar)) throw new Error(`pgbouncer: "${envVar}" is not an env var name`);
+    if (!ENV_VAR_NAME.test(envVar)) throw new Error(`pgbouncer: "${envVar}" is not an env var name`);
     return [`\\getenv auth_password ${envVar}`, `ALTER ROLE ${ident(authUser)} PASSWORD :'auth_password';`, ""].join(
         "\n",
     );

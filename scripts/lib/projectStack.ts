@@ -10,7 +10,7 @@ import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
 import { engineEnv, REPO } from "./engineEnv";
-import { recoverInterrupted } from "./recovery";
+import { recoverInterrupted, RecoverySummary } from "./recovery";
 
 export interface ProjectStackOptions {
     /** The program: a directory with its Pulumi.yaml (this repo by default). */
@@ -164,7 +164,7 @@ export class ProjectStack {
     }
 
     /** Settles what an interrupted `up` left behind: see recoverInterrupted. */
-    async recoverInterrupted(): Promise<{ adopted: number; added: number; cleared: number }> {
+    async recoverInterrupted(): Promise<RecoverySummary> {
         return recoverInterrupted(this.stack, this.dir, this.env);
     }
 
