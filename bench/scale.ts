@@ -24,9 +24,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { randomBytes } from "crypto";
-import { Client } from "pg";
+import type { Client } from "pg";
 import { dropDatabasesAndRoles, ownOrDeadRun } from "../scripts/lib/cleanup";
-import { adminClientConfig, localPg, LocalPg, localServerConfig } from "../scripts/lib/localServices";
+import { localPg, LocalPg, localServerConfig, withAdmin } from "../scripts/lib/localServices";
 import { ProjectStack } from "../scripts/lib/projectStack";
 import { currentTenantBody, enableTenantRlsBody, quoteIdent as qi, quoteLiteral as ql } from "../lib/sql";
 import { tenantsGroupName } from "../lib/naming";
@@ -124,16 +124,7 @@ const LEVERS: Record<string, Variant> = {
 // ---------------------------------------------------------------------------------------------- SQL helpers
 
 let pg: LocalPg;
-
-async function withAdmin<T>(fn: (c: Client) => Promise<T>, database = "postgres"): Promise<T> {
-    const c = new Client(adminClientConfig(pg, database));
-    await c.connect();
-    try {
-        return await fn(c);
-    } finally {
-        await c.end();
-    }
-}
+const asAdmin = <T>(fn: (c: Client) => Promise<T>, database = "postgres") => withAdmin(pg, fn, database);
 
 /** Drops a scenario's database and roles; with no name, those of bench processes that are gone. */
 async function dropScenario(db?: string): Promise<void> {
@@ -143,7 +134,7 @@ async function dropScenario(db?: string): Promise<void> {
 
 /** Sessions ever opened on a database (pg_stat_database.sessions, PostgreSQL 14+). */
 async function sessions(databases: string[]): Promise<Record<string, number>> {
-    return withAdmin(async (c) => {
+    return asAdmin(async (c) => {
         await c.query("SELECT pg_stat_clear_snapshot()");
         const rows = (
             await c.query("SELECT datname, sessions::int AS n FROM pg_stat_database WHERE datname = ANY($1)", [
@@ -159,7 +150,7 @@ async function connectionCost(samples = 30): Promise<number> {
     const ms: number[] = [];
     for (let i = 0; i < samples; i++) {
         const t = now();
-        await withAdmin((c) => c.query("SELECT 1"));
+        await asAdmin((c) => c.query("SELECT 1"));
         ms.push(now() - t);
     }
     return median(ms);
@@ -241,12 +232,12 @@ async function sqlFloor(db: string, n: number): Promise<number> {
         ]),
     ];
     const t0 = now();
-    await withAdmin(async (c) => {
+    await asAdmin(async (c) => {
         await c.query(cluster.join(";\n"));
         await c.query(`CREATE DATABASE ${qi(db)} OWNER ${r("service")}`);
         await c.query(`REVOKE CONNECT, TEMPORARY ON DATABASE template1 FROM PUBLIC`);
     });
-    await withAdmin((c) => c.query(inDb.join(";\n")), db);
+    await asAdmin((c) => c.query(inDb.join(";\n")), db);
     return now() - t0;
 }
 
