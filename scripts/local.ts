@@ -227,7 +227,7 @@ async function main(cmd: string, flags: string[]): Promise<void> {
         return;
     }
     for (const p of ["postgresql", "random", "aws"]) log(`provider ${p}: ${providerSource(p, stack.env)}`);
-    const { options: out, flush } = engineOutput();
+    const { options: out, flush } = engineOutput("npm run local:cancel");
     log(`pulumi ${cmd} (stack ${LOCAL_STACK}, state ${stack.env.PULUMI_BACKEND_URL})`);
     try {
         await run(cmd, flags, stack, pg, database, out);

@@ -9,6 +9,7 @@
  * See docs/runbooks/tenants.md, "An interrupted up".
  */
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
+import { engineErrorText } from "./lib/projectStack";
 import { recoverInterrupted } from "./lib/recovery";
 
 async function main(argv: string[]): Promise<void> {
@@ -27,6 +28,7 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((e: Error) => {
-    process.stderr.write(`[recover] ${e.message}\n`);
+    // Nothing of the engine's was printed as it ran: its message once, without the CommandError wrapper.
+    process.stderr.write(`[recover] ${engineErrorText(e, "npm run recover", false)}\n`);
     process.exit(1);
 });

@@ -214,39 +214,17 @@ interface CommandResultLike {
  */
 export const AMBIENT_PLUGIN_WARNING = /warning: using pulumi-resource-[\w-]+ from \$PATH at /;
 
-/**
- * The engine's output for a user, line by line: without AMBIENT_PLUGIN_WARNING lines, and without
- * the closing "Diagnostics:" block, which repeats every warning and error the run already printed
- * where it happened. `flush` writes a last unterminated line.
- */
-export function engineOutput(
-    out: (s: string) => void = (s) => process.stdout.write(s),
-    err: (s: string) => void = (s) => process.stderr.write(s),
-): { options: { onOutput: (s: string) => void; onError: (s: string) => void }; flush: () => void } {
+/** The engine's lock hint names `pulumi cancel`, which is on a user's PATH only after sourcing env.sh. */
+const CANCEL_HINT = /`pulumi cancel`/g;
+
+/** Splits a stream into whole lines for `line`; `flush` hands over a last unterminated one. */
+function lines(line: (l: string) => void): { write: (s: string) => void; flush: () => void } {
     let pending = "";
-    let inSummary = false;
-    const line = (l: string) => {
-        if (AMBIENT_PLUGIN_WARNING.test(l)) return;
-        if (l === "Diagnostics:") {
-            inSummary = true;
-            return;
-        }
-        if (inSummary) {
-            if (l === "" || /^\s/.test(l)) return;
-            inSummary = false;
-        }
-        out(`${l}\n`);
-    };
     return {
-        options: {
-            onOutput: (s) => {
-                const lines = (pending + s).split("\n");
-                pending = lines.pop() ?? "";
-                lines.forEach(line);
-            },
-            onError: (s) => {
-                if (!AMBIENT_PLUGIN_WARNING.test(s)) err(s);
-            },
+        write: (s) => {
+            const parts = (pending + s).split("\n");
+            pending = parts.pop() ?? "";
+            parts.forEach(line);
         },
         flush: () => {
             if (pending) line(pending);
@@ -256,23 +234,50 @@ export function engineOutput(
 }
 
 /**
+ * The engine's output for a user, line by line: without AMBIENT_PLUGIN_WARNING lines, without the
+ * closing "Diagnostics:" block, which repeats every warning and error the run already printed where
+ * it happened, and with `cancel` (the npm command that releases a lock) where the engine names
+ * `pulumi cancel`. `flush` writes what is left of an unterminated last line.
+ */
+export function engineOutput(
+    cancel: string,
+    out: (s: string) => void = (s) => process.stdout.write(s),
+    err: (s: string) => void = (s) => process.stderr.write(s),
+): { options: { onOutput: (s: string) => void; onError: (s: string) => void }; flush: () => void } {
+    let inSummary = false;
+    const stdout = lines((l) => {
+        if (AMBIENT_PLUGIN_WARNING.test(l)) return;
+        if (l === "Diagnostics:") {
+            inSummary = true;
+            return;
+        }
+        if (inSummary) {
+            if (l === "" || /^\s/.test(l)) return;
+            inSummary = false;
+        }
+        out(`${l.replace(CANCEL_HINT, `\`${cancel}\``)}\n`);
+    });
+    const stderr = lines((l) => {
+        if (!AMBIENT_PLUGIN_WARNING.test(l)) err(`${l.replace(CANCEL_HINT, `\`${cancel}\``)}\n`);
+    });
+    return {
+        options: { onOutput: stdout.write, onError: stderr.write },
+        flush: () => {
+            stdout.flush();
+            stderr.flush();
+        },
+    };
+}
+
+/**
  * An error of a run for a user: the engine's own message once, without the Automation API's
- * CommandError wrapper (which repeats stdout and stderr that engineOutput already printed), with
- * `cancel` named where the engine names `pulumi cancel` (not on a user's PATH unless they sourced
- * scripts/engine/env.sh).
+ * CommandError wrapper (which repeats the stdout and stderr engineOutput already printed), with
+ * `cancel` where the engine names `pulumi cancel`. `streamed`: whether engineOutput printed the run.
  */
 export function engineErrorText(e: unknown, cancel: string, streamed = true): string {
     const result = (e as { commandResult?: CommandResultLike }).commandResult;
-    const text = result
-        ? streamed
-            ? `the engine stopped (exit ${result.code}); its message is above`
-            : result.stderr.trim() || result.stdout.trim() || `exit ${result.code}`
-        : e instanceof Error
-          ? e.message
-          : String(e);
-    const locked = result && /locked by \d+ lock/.test(result.stderr + result.stdout);
-    return (
-        text.replace(/`pulumi cancel`/g, `\`${cancel}\``) +
-        (locked && streamed ? `\nthe stack is locked: if no other run is going on, ${cancel} releases the lock` : "")
-    );
+    if (!result) return e instanceof Error ? e.message : String(e);
+    if (streamed) return `the engine stopped (exit ${result.code}); its message is above`;
+    const text = result.stderr.trim() || result.stdout.trim() || `exit ${result.code}`;
+    return text.replace(CANCEL_HINT, `\`${cancel}\``);
 }

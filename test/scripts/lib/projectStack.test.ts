@@ -3,6 +3,7 @@ import { engineErrorText, engineOutput } from "../../../scripts/lib/projectStack
 function render(chunks: string[]): string {
     let text = "";
     const { options, flush } = engineOutput(
+        "npm run local:cancel",
         (s) => (text += s),
         () => undefined,
     );
@@ -65,11 +66,19 @@ describe("an engine error is printed once, without the Automation API's wrapper"
         const locked =
             "error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or " +
             "delete the lock file with `pulumi cancel`.";
-        expect(engineErrorText(commandError("", locked), "npm run local:cancel", false)).toContain(
-            "`npm run local:cancel`",
+        const told = engineErrorText(commandError("", locked), "npm run local:cancel", false);
+        expect(told).toContain("`npm run local:cancel`");
+        expect(told).not.toContain("pulumi cancel");
+        let streamed = "";
+        const { options, flush } = engineOutput(
+            "npm run local:cancel",
+            () => undefined,
+            (s) => (streamed += s),
         );
-        expect(engineErrorText(commandError("", locked), "npm run local:cancel", false)).not.toContain("pulumi cancel");
-        expect(engineErrorText(commandError(locked, locked), "npm run local:cancel")).toContain("npm run local:cancel");
+        options.onError(locked.slice(0, 60));
+        options.onError(`${locked.slice(60)}\n`);
+        flush();
+        expect(streamed).toBe(`${told}\n`);
     });
 
     test("any other error is its message", () => {
