@@ -133,6 +133,12 @@ async function checkNothingOrphaned(stack: ProjectStack, pg: LocalPg, database: 
     if (!left.database && left.roles.length === 0) return;
     const what = `database ${database}${left.roles.length > 0 ? ` and roles ${left.roles.join(", ")}` : ""}`;
     const owner = ownerOf(pg, database);
+    if (owner && owner.checkout !== REPO && !fs.existsSync(owner.checkout)) {
+        throw new Error(
+            `${what} were made by the local stack of ${owner.checkout}, which is gone with its state. ` +
+                "To start over, delete them: npm run local:down -- --purge",
+        );
+    }
     if (owner?.checkout === REPO) {
         throw new Error(
             `${what} were kept by an earlier local:down of this checkout (retainOnDelete) and its stack no ` +
@@ -161,12 +167,13 @@ async function checkNothingOrphaned(stack: ProjectStack, pg: LocalPg, database: 
 
 /**
  * `local:down --purge`: what local:down keeps on purpose (the database, the service role), deleted,
- * when this checkout's stack made them: recorded as its own, or, made before owners were recorded,
- * held by the state the `down` just emptied.
+ * when no other checkout's stack made them: recorded as this checkout's (or as one whose checkout is
+ * gone), or, made before owners were recorded, held by the state the `down` just emptied.
  */
 async function purge(pg: LocalPg, database: string, heldByState: boolean): Promise<void> {
     const owner = ownerOf(pg, database);
-    if (owner ? owner.checkout !== REPO : !heldByState) {
+    const ours = owner ? owner.checkout === REPO || !fs.existsSync(owner.checkout) : heldByState;
+    if (!ours) {
         throw new Error(
             `database ${database} was not made by this checkout's local stack` +
                 `${owner ? ` (it belongs to the local stack of ${owner.checkout})` : ""}: not deleted from here`,
