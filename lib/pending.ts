@@ -200,6 +200,11 @@ export function planAdoption(
             }
         }
         if (ns.type.startsWith("pulumi:providers:")) {
+            // The provider names the database itself (a string from config, not the resource's output).
+            const db = inputs.database;
+            for (const r of adoptedNow.values()) {
+                if (r.type === "postgresql:index/database:Database" && r.inputs?.name === db) viaAdopted = true;
+            }
             if (viaAdopted) {
                 (opts.viaAdopted === "skip" ? plan.skipped : plan.deferred).push(ns.urn);
                 continue;

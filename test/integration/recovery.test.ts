@@ -26,6 +26,7 @@ import {
     ProjectStack,
     query,
     REPO,
+    rolesNotInState,
     withClient,
 } from "./support";
 
@@ -53,11 +54,15 @@ const KILL_POINTS: [number, boolean, boolean][] = [
 
 /**
  * `npm test` runs four of them, one early and one late in each mode, two with a server crash, to
- * stay within CI's time; PGSTACK_RECOVERY_POINTS=all runs the ten (about 12 minutes on a quiet machine).
+ * stay within CI's time; PGSTACK_RECOVERY_POINTS=all runs the ten (about 12 minutes on a quiet machine),
+ * PGSTACK_RECOVERY_POINTS=79,117 the ones named.
  */
 const CI_POINTS = new Set([3, 22, 155, 174]);
+const chosen = process.env.PGSTACK_RECOVERY_POINTS;
 const points =
-    process.env.PGSTACK_RECOVERY_POINTS === "all" ? KILL_POINTS : KILL_POINTS.filter(([p]) => CI_POINTS.has(p));
+    chosen === "all"
+        ? KILL_POINTS
+        : KILL_POINTS.filter(([p]) => (chosen ? chosen.split(",").map(Number).includes(p) : CI_POINTS.has(p)));
 
 let pg: LocalPg;
 let stack: ProjectStack | undefined;
@@ -145,6 +150,9 @@ describe.each(points)(
             const t0 = Date.now();
             const settled = await stack.recoverInterrupted();
             const recoverMs = Date.now() - t0;
+            expect({ notInState: await rolesNotInState(pg, stack, PREFIX), settled }).toMatchObject({
+                notInState: [],
+            });
             await stack.stack.up({ color: "never" });
             await stack.stack.preview({ expectNoChanges: true, color: "never" });
             process.stderr.write(

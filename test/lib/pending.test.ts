@@ -170,6 +170,38 @@ describe("planAdoption: recovery without a record", () => {
         expect(third.adopted).toEqual([GRANT]);
     });
 
+    test("a provider that names a database adopted in the same round (a string from config) waits too", () => {
+        const DB = `${U}postgresql:index/database:Database::db`;
+        const APP = `${U}pulumi:providers:postgresql::app`;
+        const ROLE = `${U}postgresql:index/role:Role::t`;
+        const more = [
+            ...steps.slice(0, 2),
+            step(DB, {
+                type: "postgresql:index/database:Database",
+                custom: true,
+                parent: STACK,
+                provider: `${PROVIDER}::${UNKNOWN_VALUE}`,
+                inputs: { name: "appdb" },
+            }),
+            step(APP, {
+                type: "pulumi:providers:postgresql",
+                custom: true,
+                parent: STACK,
+                inputs: { host: "h", database: "appdb", password: "[secret]" },
+            }),
+            step(ROLE, {
+                type: "postgresql:index/role:Role",
+                custom: true,
+                parent: STACK,
+                provider: `${APP}::${UNKNOWN_VALUE}`,
+                inputs: { name: "t" },
+            }),
+        ];
+        const first = planAdoption([], more, { newProviderId: () => "pid", adminPassword: "pw" });
+        expect(first.adopted).toEqual([DB]);
+        expect(first.deferred).toEqual([APP, ROLE]);
+    });
+
     test("without the admin password a provider the state lacks, and what it serves, are skipped", () => {
         const plan = planAdoption([], steps, { newProviderId: () => "pid" });
         expect(plan.adopted).toEqual([]);
