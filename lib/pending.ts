@@ -159,6 +159,18 @@ export function planAdoption(
         present.add(r.urn);
         if (r.type.startsWith("pulumi:providers:")) providers.set(r.urn, r);
     };
+    // A resource in the state that the steps have not reached yet (a preview lists unchanged
+    // resources only with --show-sames) goes in before whatever names it, after what it names.
+    const bring = (urn: string | undefined) => {
+        const r = urn === undefined ? undefined : inState.get(urn);
+        if (!r || present.has(r.urn)) return;
+        present.add(r.urn);
+        bring(r.parent);
+        if (r.provider) bring(providerUrnOf(r.provider));
+        for (const d of r.dependencies ?? []) bring(d);
+        present.delete(r.urn);
+        push(r);
+    };
     const links = (ns: StateResource) => ({
         ...(ns.parent ? { parent: ns.parent } : {}),
         dependencies: (ns.dependencies ?? []).filter((u) => present.has(u)),
@@ -171,12 +183,15 @@ export function planAdoption(
     });
 
     for (const step of steps) {
-        const known = inState.get(step.urn);
-        if (known) {
-            push(known);
+        if (inState.has(step.urn)) {
+            bring(step.urn);
             continue;
         }
         const ns = step.newState;
+        bring(ns?.parent);
+        if (ns?.provider) bring(providerUrnOf(ns.provider));
+        for (const d of ns?.dependencies ?? []) bring(d);
+        for (const us of Object.values(ns?.propertyDependencies ?? {})) for (const d of us) bring(d);
         if (step.op !== "create" || !ns || (ns.parent && !present.has(ns.parent))) {
             if (ns) plan.skipped.push(step.urn);
             continue;

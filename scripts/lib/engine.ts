@@ -572,7 +572,9 @@ async function adoptionRound(
     const state = JSON.parse(exported.stdout) as {
         deployment: { resources?: StateResource[]; pending_operations?: { resource?: { urn?: string } }[] };
     };
-    const preview = cli(["preview", "--json"]);
+    // --show-sames: without it the JSON lists only changes, so the resources the state already has
+    // (the providers and parents of what is to be adopted) would be missing from the plan.
+    const preview = cli(["preview", "--json", "--show-sames"]);
     // A failed preview lists only the steps before its error: planning from it would leave the rest
     // of what the dead run created out of the state.
     let steps: PreviewStep[] | undefined;

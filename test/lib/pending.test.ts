@@ -202,6 +202,36 @@ describe("planAdoption: recovery without a record", () => {
         expect(first.deferred).toEqual([APP, ROLE]);
     });
 
+    test("a resource whose provider and parent are in the state but not among the preview's steps (unchanged resources are listed only with --show-sames) is adopted after them", () => {
+        const TENANT = `${U}pgstack:access:Tenant::t`;
+        const ROLE = `${U}postgresql:index/role:Role::t`;
+        const existing = [
+            { urn: STACK, type: "pulumi:pulumi:Stack", custom: false },
+            { urn: PROVIDER, type: "pulumi:providers:postgresql", custom: true, id: "pid", inputs: {}, parent: STACK },
+            { urn: TENANT, type: "pgstack:access:Tenant", custom: false, parent: STACK },
+        ];
+        const onlyChanges = [
+            step(ROLE, {
+                type: "postgresql:index/role:Role",
+                custom: true,
+                parent: TENANT,
+                provider: `${PROVIDER}::pid`,
+                inputs: { name: "app_tenant_t" },
+                dependencies: [PROVIDER],
+            }),
+        ];
+        const plan = planAdoption(existing, onlyChanges, { newProviderId: () => "never" });
+        expect(plan.adopted).toEqual([ROLE]);
+        const order = plan.resources.map((r) => r.urn);
+        expect(order[0]).toBe(STACK);
+        expect(order.indexOf(ROLE)).toBeGreaterThan(Math.max(order.indexOf(PROVIDER), order.indexOf(TENANT)));
+        expect(plan.resources[order.indexOf(ROLE)]).toMatchObject({
+            id: "app_tenant_t",
+            provider: `${PROVIDER}::pid`,
+            parent: TENANT,
+        });
+    });
+
     test("without the admin password a provider the state lacks, and what it serves, are skipped", () => {
         const plan = planAdoption([], steps, { newProviderId: () => "pid" });
         expect(plan.adopted).toEqual([]);
