@@ -22,8 +22,7 @@ import { bool, isObject, Props, str, Value } from "../props";
 import type { CheckFailure, PropSpec, ResourceDef } from "../resource";
 import { fillRegion, REGION } from "./common";
 import { AwsContext, isCode, retryOn, waitFound } from "./context";
-
-export const TOKEN = "aws:s3/bucket:Bucket";
+import { AWS } from "../../../upstream/tokens";
 
 const DEPRECATED_INLINE = [
     "acl",
@@ -181,7 +180,7 @@ async function emptyBucket(ctx: AwsContext, bucket: string): Promise<void> {
 }
 
 export const bucket: ResourceDef<AwsContext> = {
-    token: TOKEN,
+    token: AWS.s3.Bucket,
     props,
     computedOutputs: ["arn", "bucketDomainName", "bucketRegionalDomainName", "bucketRegion", "hostedZoneId", "tagsAll"],
     finalize: fillRegion,

@@ -15,8 +15,8 @@ import { isObject, Props, str, Value } from "../props";
 import type { PropSpec, ResourceDef } from "../resource";
 import { BUCKET_REF, bucketOf, fillRegion, ownerOf } from "./common";
 import { AwsContext, bucketResourceId, isCode, parseBucketResourceId, retryOn, sleep } from "./context";
+import { AWS } from "../../../upstream/tokens";
 
-export const TOKEN = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration";
 const NOT_FOUND = ["NoSuchBucket", "NoSuchLifecycleConfiguration"];
 
 type O = Record<string, Value>;
@@ -258,7 +258,7 @@ async function putAndSettle(ctx: AwsContext, p: Props): Promise<{ rules: O[]; mi
 }
 
 export const bucketLifecycleConfiguration: ResourceDef<AwsContext> = {
-    token: TOKEN,
+    token: AWS.s3.BucketLifecycleConfiguration,
     props: {
         ...BUCKET_REF,
         expectedBucketOwner: { kind: "string", forceNew: true, computed: true },

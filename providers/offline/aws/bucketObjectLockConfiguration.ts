@@ -8,8 +8,8 @@ import { isObject, Props, str } from "../props";
 import type { ResourceDef } from "../resource";
 import { BUCKET_REF, bucketOf, fillRegion, ownerOf } from "./common";
 import { AwsContext, bucketResourceId, httpStatus, isCode, parseBucketResourceId, retryOn, waitFound } from "./context";
+import { AWS } from "../../../upstream/tokens";
 
-export const TOKEN = "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration";
 const NOT_FOUND = ["NoSuchBucket", "ObjectLockConfigurationNotFoundError"];
 
 async function get(ctx: AwsContext, bucket: string, owner?: string) {
@@ -67,7 +67,7 @@ function outputs(
 }
 
 export const bucketObjectLockConfiguration: ResourceDef<AwsContext> = {
-    token: TOKEN,
+    token: AWS.s3.BucketObjectLockConfiguration,
     props: {
         ...BUCKET_REF,
         objectLockEnabled: { kind: "string", default: "Enabled", forceNew: true, oneOf: ["Enabled"] },

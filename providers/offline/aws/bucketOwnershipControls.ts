@@ -12,8 +12,8 @@ import { isObject, Props } from "../props";
 import type { ResourceDef } from "../resource";
 import { bucketOf, fillRegion, REGION } from "./common";
 import { AwsContext, isCode, retryOn, waitFound } from "./context";
+import { AWS } from "../../../upstream/tokens";
 
-export const TOKEN = "aws:s3/bucketOwnershipControls:BucketOwnershipControls";
 const NOT_FOUND = ["NoSuchBucket", "OwnershipControlsNotFoundError"];
 
 async function get(ctx: AwsContext, bucket: string): Promise<string | undefined> {
@@ -43,7 +43,7 @@ const outputs = (ctx: AwsContext, bucket: string, ownership: string, state: Prop
 });
 
 export const bucketOwnershipControls: ResourceDef<AwsContext> = {
-    token: TOKEN,
+    token: AWS.s3.BucketOwnershipControls,
     props: {
         bucket: { kind: "string", required: true, forceNew: true },
         rule: {

@@ -12,8 +12,7 @@ import { bool, Props } from "../props";
 import type { ResourceDef } from "../resource";
 import { bucketOf, fillRegion, REGION } from "./common";
 import { AwsContext, isCode, retryOn, waitFound } from "./context";
-
-export const TOKEN = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock";
+import { AWS } from "../../../upstream/tokens";
 
 const FLAGS = [
     ["blockPublicAcls", "BlockPublicAcls"],
@@ -56,7 +55,7 @@ function outputs(
 }
 
 export const bucketPublicAccessBlock: ResourceDef<AwsContext> = {
-    token: TOKEN,
+    token: AWS.s3.BucketPublicAccessBlock,
     props: {
         bucket: { kind: "string", required: true, forceNew: true },
         blockPublicAcls: { kind: "bool", default: false },

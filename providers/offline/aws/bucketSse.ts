@@ -14,8 +14,7 @@ import { isObject, Props, Value } from "../props";
 import type { ResourceDef } from "../resource";
 import { BUCKET_REF, bucketOf, fillRegion, ownerOf } from "./common";
 import { AwsContext, bucketResourceId, isCode, parseBucketResourceId, retryOn, waitFound } from "./context";
-
-export const TOKEN = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration";
+import { AWS } from "../../../upstream/tokens";
 
 const NOT_FOUND = ["NoSuchBucket", "ServerSideEncryptionConfigurationNotFoundError"];
 
@@ -89,7 +88,7 @@ async function put(ctx: AwsContext, p: Props): Promise<void> {
 }
 
 export const bucketSse: ResourceDef<AwsContext> = {
-    token: TOKEN,
+    token: AWS.s3.BucketServerSideEncryptionConfiguration,
     props: {
         ...BUCKET_REF,
         rules: {

@@ -9,8 +9,7 @@ import { isObject, Props, str } from "../props";
 import type { ResourceDef } from "../resource";
 import { BUCKET_REF, bucketOf, fillRegion, ownerOf } from "./common";
 import { AwsContext, bucketResourceId, isCode, parseBucketResourceId, retryOn } from "./context";
-
-export const TOKEN = "aws:s3/bucketVersioning:BucketVersioning";
+import { AWS } from "../../../upstream/tokens";
 
 function configOf(p: Props): { status: string; mfaDelete?: string } {
     const c = p.versioningConfiguration;
@@ -54,7 +53,7 @@ async function read(ctx: AwsContext, id: string, state: Props) {
 }
 
 export const bucketVersioning: ResourceDef<AwsContext> = {
-    token: TOKEN,
+    token: AWS.s3.BucketVersioning,
     props: {
         ...BUCKET_REF,
         mfa: { kind: "string" },

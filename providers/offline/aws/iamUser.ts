@@ -21,8 +21,7 @@ import {
 import { bool, Props, str, strMap } from "../props";
 import type { ResourceDef } from "../resource";
 import { AwsContext, isCode } from "./context";
-
-export const TOKEN = "aws:iam/user:User";
+import { AWS } from "../../../upstream/tokens";
 
 async function readUser(ctx: AwsContext, name: string, state: Props): Promise<Props | null> {
     try {
@@ -50,7 +49,7 @@ const tagList = (t: Record<string, string> | undefined) =>
     Object.entries(t ?? {}).map(([Key, Value]) => ({ Key, Value }));
 
 export const iamUser: ResourceDef<AwsContext> = {
-    token: TOKEN,
+    token: AWS.iam.User,
     autoname: true,
     props: {
         name: { kind: "string" },

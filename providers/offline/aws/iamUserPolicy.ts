@@ -9,8 +9,8 @@ import { Props, str } from "../props";
 import type { ResourceDef } from "../resource";
 import { AwsContext, isCode, waitFound } from "./context";
 import { compactJson, invalidPolicyInput, normalizePolicyInput, policiesEquivalent } from "./policyJson";
+import { AWS } from "../../../upstream/tokens";
 
-export const TOKEN = "aws:iam/userPolicy:UserPolicy";
 const GONE = ["NoSuchEntity", "NoSuchEntityException"];
 
 export function parseUserPolicyId(id: string): { user: string; name: string } {
@@ -55,7 +55,7 @@ async function put(ctx: AwsContext, p: Props): Promise<void> {
 }
 
 export const iamUserPolicy: ResourceDef<AwsContext> = {
-    token: TOKEN,
+    token: AWS.iam.UserPolicy,
     autoname: true,
     props: {
         user: { kind: "string", required: true, forceNew: true },

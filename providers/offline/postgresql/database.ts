@@ -7,9 +7,8 @@
 import { bool, num, Props, str } from "../props";
 import { ResourceDef } from "../resource";
 import { atLeast, grantRoleMembership, PgVersion, pgLockRole, qi, ql, Querier } from "./client";
+import { POSTGRESQL } from "../../../upstream/tokens";
 import { PgContext, withContext } from "./context";
-
-export const TOKEN = "postgresql:index/database:Database";
 
 export interface DatabaseSpec {
     name: string;
@@ -146,7 +145,7 @@ async function readDatabase(ctx: PgContext, name: string, state: Props) {
 }
 
 export const database: ResourceDef<PgContext> = {
-    token: TOKEN,
+    token: POSTGRESQL.Database,
     autoname: true,
     props: {
         name: { kind: "string" },

@@ -6,9 +6,8 @@ import { createHash } from "crypto";
 import { bool, num, Props, str, strList } from "../props";
 import { CheckFailure, ResourceDef } from "../resource";
 import { atLeast, PgVersion, pgLockRole, qi, ql, Querier, withRolesGranted } from "./client";
+import { POSTGRESQL } from "../../../upstream/tokens";
 import { PgContext, withContext } from "./context";
-
-export const TOKEN = "postgresql:index/role:Role";
 
 export interface RoleSpec {
     name: string;
@@ -254,7 +253,7 @@ async function exec(q: Querier, sql: string[]): Promise<void> {
 }
 
 export const role: ResourceDef<PgContext> = {
-    token: TOKEN,
+    token: POSTGRESQL.Role,
     autoname: true,
     props: {
         name: { kind: "string" },

@@ -6,9 +6,9 @@
 import { bool, isObject, Props, str, Value } from "../props";
 import { ResourceDef } from "../resource";
 import { atLeast, PgVersion, qi, Querier, withRolesGranted } from "./client";
+import { schemaId, SchemaKey, schemaKey } from "../../../upstream/ids";
+import { POSTGRESQL } from "../../../upstream/tokens";
 import { PgContext, withContext } from "./context";
-
-export const TOKEN = "postgresql:index/schema:Schema";
 
 export interface SchemaPolicy {
     role: string;
@@ -18,9 +18,8 @@ export interface SchemaPolicy {
     usageWithGrant: boolean;
 }
 
-export interface SchemaSpec {
-    name: string;
-    database: string;
+/** The inputs that make up the ID (upstream/ids.ts), and the rest of the schema's inputs. */
+export interface SchemaSpec extends SchemaKey {
     owner: string;
     ifNotExists: boolean;
     dropCascade: boolean;
@@ -53,17 +52,12 @@ export function policiesFrom(v: Value | undefined): SchemaPolicy[] {
 
 export function schemaSpec(p: Props, providerDb: string): SchemaSpec {
     return {
-        name: str(p, "name") ?? "",
-        database: str(p, "database") || providerDb,
+        ...schemaKey(p, providerDb),
         owner: str(p, "owner") ?? "",
         ifNotExists: bool(p, "ifNotExists") ?? true,
         dropCascade: bool(p, "dropCascade") ?? false,
         policies: policiesFrom(p.policies),
     };
-}
-
-export function schemaId(s: Pick<SchemaSpec, "database" | "name">): string {
-    return `${s.database}.${s.name}`;
 }
 
 export function createSchemaSql(s: SchemaSpec, v: PgVersion): string {
@@ -133,7 +127,7 @@ async function readSchema(ctx: PgContext, state: Props) {
 }
 
 export const schema: ResourceDef<PgContext> = {
-    token: TOKEN,
+    token: POSTGRESQL.Schema,
     autoname: true,
     props: {
         name: { kind: "string" },

@@ -6,9 +6,8 @@
  */
 import { randomBytes, randomInt } from "crypto";
 import { bool, isObject, num, Props, str, UNKNOWN, Value, containsUnknown } from "../props";
+import { RANDOM } from "../../../upstream/tokens";
 import { CheckFailure, ResourceDef } from "../resource";
-
-export const TOKEN = "random:index/randomPassword:RandomPassword";
 
 export const CHARSETS = {
     upper: "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
@@ -120,7 +119,7 @@ const intMin0 = { kind: "int" as const, default: 0, forceNew: true, min: 0 };
 const boolTrue = { kind: "bool" as const, default: true, forceNew: true };
 
 export const randomPassword: ResourceDef<unknown> = {
-    token: TOKEN,
+    token: RANDOM.RandomPassword,
     props: {
         length: { kind: "int", required: true, forceNew: true, min: 1 },
         special: boolTrue,
