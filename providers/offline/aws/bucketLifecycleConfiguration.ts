@@ -1,9 +1,10 @@
 /**
- * `aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration` (reference §8): ID = bucket (or
- * bucket,owner); the whole rule list is put on create and update, then read back until the server
- * returns what was put; Read drops the resource when the configuration is gone (or has no rules);
- * Delete removes it. Plan/expand normalisation as upstream: `filter: {}` is sent as an empty prefix,
- * `days: 0` counts as unset, an expiration with nothing set sends ExpiredObjectDeleteMarker=false.
+ * `aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration` (terraform-provider-aws
+ * `internal/service/s3/bucket_lifecycle_configuration.go`): ID = bucket (or bucket,owner); the whole rule
+ * list is put on create and update, then read back until the server returns what was put; Read drops the
+ * resource when the configuration is gone (or has no rules); Delete removes it. Plan/expand normalisation as
+ * upstream: `filter: {}` is sent as an empty prefix, `days: 0` counts as unset, an expiration with nothing
+ * set sends ExpiredObjectDeleteMarker=false.
  */
 import {
     DeleteBucketLifecycleCommand,

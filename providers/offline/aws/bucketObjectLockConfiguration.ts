@@ -1,7 +1,8 @@
 /**
- * `aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration` (reference §9): ID = bucket (or
- * bucket,owner); Put always carries ObjectLockEnabled; Read stores the default retention with the unused
- * one of days/years as 0; Delete cannot turn Object Lock off, it clears the default retention only.
+ * `aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration` (terraform-provider-aws
+ * `internal/service/s3/bucket_object_lock_configuration.go`): ID = bucket (or bucket,owner); Put always
+ * carries ObjectLockEnabled; Read stores the default retention with the unused one of days/years as 0; Delete
+ * cannot turn Object Lock off, it clears the default retention only.
  */
 import { GetObjectLockConfigurationCommand, PutObjectLockConfigurationCommand } from "@aws-sdk/client-s3";
 import { isObject, Props, str } from "../props";

@@ -1,7 +1,8 @@
 /**
- * `aws:s3/bucketOwnershipControls:BucketOwnershipControls` (reference §6): ID = bucket; Put whole;
- * Read drops the resource when the controls are gone; Delete removes them (retrying while S3 reports
- * OperationAborted) and waits until they are gone.
+ * `aws:s3/bucketOwnershipControls:BucketOwnershipControls` (terraform-provider-aws
+ * `internal/service/s3/bucket_ownership_controls.go`): ID = bucket; Put whole; Read drops the resource when
+ * the controls are gone; Delete removes them (retrying while S3 reports OperationAborted) and waits until
+ * they are gone.
  */
 import {
     DeleteBucketOwnershipControlsCommand,

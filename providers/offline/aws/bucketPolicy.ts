@@ -1,8 +1,8 @@
 /**
- * `aws:s3/bucketPolicy:BucketPolicy` (reference §7): ID = bucket; Put (retried on MalformedPolicy and
- * NoSuchBucket); Read keeps the configured text while the server's copy means the same, reports the
- * server's text otherwise (drift), and drops the resource when the policy was deleted; Delete removes
- * it and waits until it is gone.
+ * `aws:s3/bucketPolicy:BucketPolicy` (terraform-provider-aws `internal/service/s3/bucket_policy.go`): ID =
+ * bucket; Put (retried on MalformedPolicy and NoSuchBucket); Read keeps the configured text while the
+ * server's copy means the same, reports the server's text otherwise (drift), and drops the resource when the
+ * policy was deleted; Delete removes it and waits until it is gone.
  */
 import { DeleteBucketPolicyCommand, GetBucketPolicyCommand, PutBucketPolicyCommand } from "@aws-sdk/client-s3";
 import { Props, str } from "../props";

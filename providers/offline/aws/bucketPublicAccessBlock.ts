@@ -1,7 +1,8 @@
 /**
- * `aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock` (reference §5): ID = bucket; the four
- * flags always sent; Update trusts the request (no read back, as upstream); Read drops the resource
- * when the configuration is gone; Delete removes it unless skipDestroy.
+ * `aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock` (terraform-provider-aws
+ * `internal/service/s3/bucket_public_access_block.go`): ID = bucket; the four flags always sent; Update
+ * trusts the request (no read back, as upstream); Read drops the resource when the configuration is gone;
+ * Delete removes it unless skipDestroy.
  */
 import {
     DeletePublicAccessBlockCommand,

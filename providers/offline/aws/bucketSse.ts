@@ -1,8 +1,9 @@
 /**
  * `aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration`
- * (reference §4): ID = bucket (or bucket,owner); `rules` is a set, put whole; Read reports the
- * server's rules (kmsMasterKeyId and bucketKeyEnabled only when the server returns them) and drops the
- * resource when the bucket has no encryption configuration; Delete removes the configuration.
+ * (terraform-provider-aws `internal/service/s3/bucket_server_side_encryption_configuration.go`): ID = bucket
+ * (or bucket,owner); `rules` is a set, put whole; Read reports the server's rules (kmsMasterKeyId and
+ * bucketKeyEnabled only when the server returns them) and drops the resource when the bucket has no
+ * encryption configuration; Delete removes the configuration.
  */
 import {
     DeleteBucketEncryptionCommand,

@@ -1,8 +1,9 @@
 /**
- * `aws:s3/bucketVersioning:BucketVersioning` (reference §3): ID = bucket (or bucket,owner); Create
- * puts the configuration unless its status is Disabled; Read maps an empty status to Disabled (so a
- * bucket whose versioning was suspended by hand shows as drift); Delete suspends versioning (a
- * Disabled configuration does nothing), tolerating a bucket whose Object Lock forbids suspending.
+ * `aws:s3/bucketVersioning:BucketVersioning` (terraform-provider-aws
+ * `internal/service/s3/bucket_versioning.go`): ID = bucket (or bucket,owner); Create puts the configuration
+ * unless its status is Disabled; Read maps an empty status to Disabled (so a bucket whose versioning was
+ * suspended by hand shows as drift); Delete suspends versioning (a Disabled configuration does nothing),
+ * tolerating a bucket whose Object Lock forbids suspending.
  */
 import { GetBucketVersioningCommand, PutBucketVersioningCommand } from "@aws-sdk/client-s3";
 import { isObject, Props, str } from "../props";

@@ -1,8 +1,8 @@
 /**
- * `aws:iam/accessKey:AccessKey` (reference §12): ID = the access key ID; the secret and the SES SMTP
- * password (derived from it and the provider's region) are stored as secrets from the create response
- * and never read again; Read drops the key when ListAccessKeys no longer has it; status changes are
- * UpdateAccessKey; Delete is DeleteAccessKey. `pgpKey` is not implemented.
+ * `aws:iam/accessKey:AccessKey` (terraform-provider-aws `internal/service/iam/access_key.go`): ID = the
+ * access key ID; the secret and the SES SMTP password (derived from it and the provider's region) are stored
+ * as secrets from the create response and never read again; Read drops the key when ListAccessKeys no longer
+ * has it; status changes are UpdateAccessKey; Delete is DeleteAccessKey. `pgpKey` is not implemented.
  */
 import {
     CreateAccessKeyCommand,

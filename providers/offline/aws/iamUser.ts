@@ -1,8 +1,8 @@
 /**
- * `aws:iam/user:User` (reference §10): ID = name (auto-named `<resource>-<7 hex>`), path `/` by
- * default; rename and path changes are UpdateUser in place; Read drops the user when IAM says
- * NoSuchEntity; Delete takes the user out of its groups and, with forceDestroy, deletes its inline
- * policies and access keys first (otherwise IAM refuses with DeleteConflict).
+ * `aws:iam/user:User` (terraform-provider-aws `internal/service/iam/user.go`): ID = name (auto-named
+ * `<resource>-<7 hex>`), path `/` by default; rename and path changes are UpdateUser in place; Read drops the
+ * user when IAM says NoSuchEntity; Delete takes the user out of its groups and, with forceDestroy, deletes
+ * its inline policies and access keys first (otherwise IAM refuses with DeleteConflict).
  */
 import {
     CreateUserCommand,

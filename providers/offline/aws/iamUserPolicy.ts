@@ -1,8 +1,8 @@
 /**
- * `aws:iam/userPolicy:UserPolicy` (reference §11): ID = `<user>:<name>` (name auto-named
- * `<resource>-<7 hex>`); PutUserPolicy on create and update; Read URL-decodes the document and keeps
- * the configured text while it means the same (drift otherwise), dropping the policy on NoSuchEntity;
- * Delete is DeleteUserPolicy.
+ * `aws:iam/userPolicy:UserPolicy` (terraform-provider-aws `internal/service/iam/user_policy.go`): ID =
+ * `<user>:<name>` (name auto-named `<resource>-<7 hex>`); PutUserPolicy on create and update; Read
+ * URL-decodes the document and keeps the configured text while it means the same (drift otherwise), dropping
+ * the policy on NoSuchEntity; Delete is DeleteUserPolicy.
  */
 import { DeleteUserPolicyCommand, GetUserPolicyCommand, PutUserPolicyCommand } from "@aws-sdk/client-iam";
 import { Props, str } from "../props";

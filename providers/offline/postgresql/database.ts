@@ -1,5 +1,5 @@
 /**
- * `postgresql:index/database:Database` (resource_postgresql_database.go, reference §3.2). CREATE,
+ * `postgresql:index/database:Database` (resource_postgresql_database.go). CREATE,
  * ALTER and DROP DATABASE run outside transactions; the owner is temporarily granted to the admin
  * (grantRoleMembership) under the admin's advisory lock. template, encoding, lcCollate and lcCtype
  * replace; the rest updates in place. ID = the database name.

@@ -1,8 +1,8 @@
 /**
  * `postgresql:index/defaultPrivileges:DefaultPrivileges` and its deprecated alias token
- * `postgresql:index/defaultPrivileg:DefaultPrivileg` (resource_postgresql_default_privileges.go,
- * reference §3.5). Authoritative for (owner, schema, type, grantee); the owner's advisory lock is
- * taken on create, update, delete and read; only `privileges` updates in place.
+ * `postgresql:index/defaultPrivileg:DefaultPrivileg` (resource_postgresql_default_privileges.go).
+ * Authoritative for (owner, schema, type, grantee); the owner's advisory lock is taken on create, update,
+ * delete and read; only `privileges` updates in place.
  */
 import { bool, Props, strList } from "../props";
 import { CheckFailure, ResourceDef } from "../resource";

@@ -1,5 +1,5 @@
 /**
- * `postgresql:index/extension:Extension` (resource_postgresql_extension.go, reference §3.6).
+ * `postgresql:index/extension:Extension` (resource_postgresql_extension.go).
  * CREATE EXTENSION IF NOT EXISTS (an existing extension is adopted); `name` and `database` replace,
  * `schema` and `version` update in place. ID = `<database>.<name>`.
  */

@@ -1,8 +1,7 @@
 /**
- * `postgresql:index/function:Function` (resource_postgresql_function.go, model_pg_function.go,
- * reference §3.7). CREATE FUNCTION on create, `CREATE  OR REPLACE FUNCTION` on update; Read parses
- * pg_get_functiondef. name, schema, args, returns, language and database replace.
- * ID = `<database>.<schema>.<name>(<non-OUT arg types>)`.
+ * `postgresql:index/function:Function` (resource_postgresql_function.go, model_pg_function.go). CREATE
+ * FUNCTION on create, `CREATE  OR REPLACE FUNCTION` on update; Read parses pg_get_functiondef. name, schema,
+ * args, returns, language and database replace. ID = `<database>.<schema>.<name>(<non-OUT arg types>)`.
  */
 import { bool, Props, str, Value } from "../props";
 import { ResourceDef } from "../resource";

@@ -1,5 +1,5 @@
 /**
- * `postgresql:index/grant:Grant` (resource_postgresql_grant.go, reference §3.4). Authoritative for
+ * `postgresql:index/grant:Grant` (resource_postgresql_grant.go). Authoritative for
  * (role, scope): REVOKE then GRANT in one transaction, under the grantee's advisory lock (plus the
  * database lock for objectType database), with the owners' roles temporarily granted to a
  * non-superuser admin. Every input but `privileges` replaces; Pulumi deletes before replacing.
@@ -204,7 +204,7 @@ function aclQuery(objectType: string): string {
     }
 }
 
-/** The privileges the server reports, or the configured ones when they match (§3.4 Read). */
+/** The privileges the server reports, or the configured ones when they match (as upstream's Read). */
 async function readPrivileges(
     ctx: PgContext,
     v: PgVersion,

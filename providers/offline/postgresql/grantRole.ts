@@ -1,5 +1,5 @@
 /**
- * `postgresql:index/grantRole:GrantRole` (resource_postgresql_grant_role.go, reference §3.8).
+ * `postgresql:index/grantRole:GrantRole` (resource_postgresql_grant_role.go).
  * Non-authoritative membership; every input replaces (there is no Update).
  * ID = `<role>_<grantRole>_<withAdminOption>`.
  */

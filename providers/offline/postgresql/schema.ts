@@ -1,5 +1,5 @@
 /**
- * `postgresql:index/schema:Schema` (resource_postgresql_schema.go, reference §3.3). An existing
+ * `postgresql:index/schema:Schema` (resource_postgresql_schema.go). An existing
  * schema is adopted silently; `policies` (deprecated) are granted but never read back, as
  * upstream. Only `database` replaces. ID = `<database>.<schema>`.
  */

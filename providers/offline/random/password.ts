@@ -1,8 +1,9 @@
 /**
- * `random:index/randomPassword:RandomPassword` (terraform-provider-random v3.9.0 semantics, reference
- * §4): crypto-random generation with the min* characters drawn first (even from disabled sets),
- * then the pool, then a crypto-random shuffle; ID `none`; every input replaces except the keepers
- * and overrideSpecial rules; Read is a no-op. `bcryptHash` is not computed (documented difference).
+ * `random:index/randomPassword:RandomPassword` (terraform-provider-random v3.9.0:
+ * `internal/provider/resource_password.go`, `internal/random/string.go`): crypto-random generation with the
+ * min* characters drawn first (even from disabled sets), then the pool, then a crypto-random shuffle; ID
+ * `none`; every input replaces except the keepers and overrideSpecial rules; Read is a no-op. `bcryptHash` is
+ * not computed (documented difference).
  */
 import { randomBytes, randomInt } from "crypto";
 import { bool, isObject, num, Props, str, UNKNOWN, Value, containsUnknown } from "../props";
