@@ -27,34 +27,20 @@ function stringSetInput(p: Inputs, key: string): string[] {
     return [...new Set(strings)].sort();
 }
 
-export interface SchemaKey {
+/** What identifies a Schema or an Extension: its name and its database. */
+export interface DatabaseObjectKey {
     name: string;
     /** Empty means the database the provider connects to. */
     database: string;
 }
 
-export function schemaKey(p: Inputs, providerDb: string): SchemaKey {
+export function databaseObjectKey(p: Inputs, providerDb: string): DatabaseObjectKey {
     return { name: stringInput(p, "name"), database: stringInput(p, "database") || providerDb };
 }
 
-/** `<database>.<schema>`. */
-export function schemaId(s: SchemaKey): string {
-    return `${s.database}.${s.name}`;
-}
-
-export interface ExtensionKey {
-    name: string;
-    /** Empty means the database the provider connects to. */
-    database: string;
-}
-
-export function extensionKey(p: Inputs, providerDb: string): ExtensionKey {
-    return { name: stringInput(p, "name"), database: stringInput(p, "database") || providerDb };
-}
-
-/** `<database>.<extension>`. */
-export function extensionId(e: ExtensionKey): string {
-    return `${e.database}.${e.name}`;
+/** A Schema's or an Extension's ID: `<database>.<name>`. */
+export function databaseObjectId(k: DatabaseObjectKey): string {
+    return `${k.database}.${k.name}`;
 }
 
 export interface FunctionArg {
@@ -190,8 +176,8 @@ export function grantRoleId(g: GrantRoleKey): string {
 export const ID_FROM_INPUTS: Record<string, (p: Inputs, providerDb: string) => string> = {
     [POSTGRESQL.Role]: (p) => stringInput(p, "name"),
     [POSTGRESQL.Database]: (p) => stringInput(p, "name"),
-    [POSTGRESQL.Schema]: (p, db) => schemaId(schemaKey(p, db)),
-    [POSTGRESQL.Extension]: (p, db) => extensionId(extensionKey(p, db)),
+    [POSTGRESQL.Schema]: (p, db) => databaseObjectId(databaseObjectKey(p, db)),
+    [POSTGRESQL.Extension]: (p, db) => databaseObjectId(databaseObjectKey(p, db)),
     [POSTGRESQL.Function]: (p, db) => functionId(functionKey(p, db)),
     [POSTGRESQL.Grant]: (p) => grantId(grantKey(p)),
     [POSTGRESQL.DefaultPrivileges]: (p) => defaultPrivilegesId(defaultPrivilegesKey(p)),

@@ -6,12 +6,12 @@
 import { bool, Props, str } from "../props";
 import { ResourceDef } from "../resource";
 import { qi } from "./client";
-import { extensionId, ExtensionKey, extensionKey } from "../../../upstream/ids";
+import { databaseObjectId, DatabaseObjectKey, databaseObjectKey } from "../../../upstream/ids";
 import { POSTGRESQL } from "../../../upstream/tokens";
 import { PgContext, withContext } from "./context";
 
 /** The inputs that make up the ID (upstream/ids.ts), and the rest of the extension's inputs. */
-export interface ExtensionSpec extends ExtensionKey {
+export interface ExtensionSpec extends DatabaseObjectKey {
     schema: string;
     version: string;
     dropCascade: boolean;
@@ -20,7 +20,7 @@ export interface ExtensionSpec extends ExtensionKey {
 
 export function extensionSpec(p: Props, providerDb: string): ExtensionSpec {
     return {
-        ...extensionKey(p, providerDb),
+        ...databaseObjectKey(p, providerDb),
         schema: str(p, "schema") ?? "",
         version: str(p, "version") ?? "",
         dropCascade: bool(p, "dropCascade") ?? false,
@@ -73,7 +73,7 @@ async function readExtension(ctx: PgContext, state: Props) {
             );
             if (rows.length === 0) return null;
             return {
-                id: extensionId(e),
+                id: databaseObjectId(e),
                 outputs: {
                     ...state,
                     name: e.name,

@@ -6,7 +6,7 @@
 import { bool, isObject, Props, str, Value } from "../props";
 import { ResourceDef } from "../resource";
 import { atLeast, PgVersion, qi, Querier, withRolesGranted } from "./client";
-import { schemaId, SchemaKey, schemaKey } from "../../../upstream/ids";
+import { databaseObjectId, DatabaseObjectKey, databaseObjectKey } from "../../../upstream/ids";
 import { POSTGRESQL } from "../../../upstream/tokens";
 import { PgContext, withContext } from "./context";
 
@@ -19,7 +19,7 @@ export interface SchemaPolicy {
 }
 
 /** The inputs that make up the ID (upstream/ids.ts), and the rest of the schema's inputs. */
-export interface SchemaSpec extends SchemaKey {
+export interface SchemaSpec extends DatabaseObjectKey {
     owner: string;
     ifNotExists: boolean;
     dropCascade: boolean;
@@ -52,7 +52,7 @@ export function policiesFrom(v: Value | undefined): SchemaPolicy[] {
 
 export function schemaSpec(p: Props, providerDb: string): SchemaSpec {
     return {
-        ...schemaKey(p, providerDb),
+        ...databaseObjectKey(p, providerDb),
         owner: str(p, "owner") ?? "",
         ifNotExists: bool(p, "ifNotExists") ?? true,
         dropCascade: bool(p, "dropCascade") ?? false,
@@ -119,7 +119,7 @@ async function readSchema(ctx: PgContext, state: Props) {
             );
             if (rows.length === 0) return null;
             return {
-                id: schemaId(s),
+                id: databaseObjectId(s),
                 outputs: { ...state, name: s.name, database: s.database, owner: String(rows[0].owner) },
             };
         })(),

@@ -28,7 +28,7 @@ import {
     parseFunctionId,
 } from "../postgresql/function";
 import { createGrantRoleSql, grantRoleSpec } from "../postgresql/grantRole";
-import { defaultPrivilegesId, functionId, grantId, grantRoleId, schemaId } from "../../../upstream/ids";
+import { databaseObjectId, defaultPrivilegesId, functionId, grantId, grantRoleId } from "../../../upstream/ids";
 import { createHash } from "crypto";
 
 const PG15: PgVersion = { major: 15, minor: 20 };
@@ -264,7 +264,7 @@ describe("Database SQL", () => {
 describe("Schema, Extension, GrantRole SQL", () => {
     it("schema", () => {
         const s = schemaSpec({ name: "app", owner: "svc", ifNotExists: true }, "postgres");
-        expect(schemaId(s)).toBe("postgres.app");
+        expect(databaseObjectId(s)).toBe("postgres.app");
         expect(createSchemaSql(s, PG15)).toBe(`CREATE SCHEMA IF NOT EXISTS "app" AUTHORIZATION "svc"`);
         expect(
             policyGrantSql("app", {
