@@ -7,18 +7,10 @@
  * created by the next `up` (scripts/lib/engine.ts, recoverInterrupted).
  *
  * The IDs are the ones the postgresql provider derives from a resource's inputs (upstream's formats,
- * reference §1), computed with the offline provider's own functions. RandomPassword has no server
- * side (its ID is the literal `none` and its result only lives in the state): it is cleared.
+ * upstream/ids.ts, which the offline provider uses too). RandomPassword has no server side (its ID
+ * is the literal `none` and its result only lives in the state): it is cleared.
  */
-import { databaseSpec } from "../providers/offline/postgresql/database";
-import { defaultPrivilegesId, defaultPrivilegesSpec } from "../providers/offline/postgresql/defaultPrivileges";
-import { extensionSpec } from "../providers/offline/postgresql/extension";
-import { functionId, functionSpec } from "../providers/offline/postgresql/function";
-import { grantId, grantSpec } from "../providers/offline/postgresql/grant";
-import { grantRoleId, grantRoleSpec } from "../providers/offline/postgresql/grantRole";
-import { roleSpec } from "../providers/offline/postgresql/role";
-import { schemaId, schemaSpec } from "../providers/offline/postgresql/schema";
-import type { Props } from "../providers/offline/props";
+import { ID_FROM_INPUTS, Inputs } from "../upstream/ids";
 
 /** One entry of `pending_operations` in `pulumi stack export`. */
 export interface PendingOperation {
@@ -33,20 +25,6 @@ export interface PendingPlan {
     clear: string[];
 }
 
-const ID_OF: Record<string, (p: Props, providerDb: string) => string> = {
-    "postgresql:index/role:Role": (p) => roleSpec(p).name,
-    "postgresql:index/database:Database": (p) => databaseSpec(p).name,
-    "postgresql:index/schema:Schema": (p, db) => schemaId(schemaSpec(p, db)),
-    "postgresql:index/extension:Extension": (p, db) => {
-        const e = extensionSpec(p, db);
-        return `${e.database}.${e.name}`;
-    },
-    "postgresql:index/function:Function": (p, db) => functionId(functionSpec(p, db)),
-    "postgresql:index/grant:Grant": (p) => grantId(grantSpec(p)),
-    "postgresql:index/defaultPrivileges:DefaultPrivileges": (p) => defaultPrivilegesId(defaultPrivilegesSpec(p)),
-    "postgresql:index/grantRole:GrantRole": (p) => grantRoleId(grantRoleSpec(p)),
-};
-
 /**
  * How to settle the pending creates of a deployment. `providerDb` is the database the postgresql
  * provider connects to, for resources whose own `database` input is empty.
@@ -55,8 +33,8 @@ export function planPendingCreates(pending: PendingOperation[], providerDb = "po
     const plan: PendingPlan = { imports: [], clear: [] };
     for (const op of pending) {
         if (op.type !== "creating") continue;
-        const idOf = ID_OF[op.resource.type];
-        const inputs = (op.resource.inputs ?? {}) as Props;
+        const idOf = ID_FROM_INPUTS[op.resource.type];
+        const inputs = (op.resource.inputs ?? {}) as Inputs;
         if (idOf) {
             plan.imports.push([op.resource.urn, idOf(inputs, providerDb)]);
         } else {
@@ -250,7 +228,7 @@ export function planAdoption(
             plan.added.push(ns.urn);
             continue;
         }
-        const idOf = ID_OF[ns.type];
+        const idOf = ID_FROM_INPUTS[ns.type];
         const provider = ns.provider ? providers.get(providerUrnOf(ns.provider)) : undefined;
         if (ns.provider && plan.deferred.includes(providerUrnOf(ns.provider))) {
             plan.deferred.push(ns.urn);
@@ -264,7 +242,7 @@ export function planAdoption(
         const providerDb = typeof providerInputs.database === "string" ? providerInputs.database : "postgres";
         let id: string;
         try {
-            id = idOf(inputs as Props, providerDb);
+            id = idOf(inputs as Inputs, providerDb);
         } catch {
             id = UNKNOWN_VALUE;
         }
