@@ -1,3 +1,8 @@
+// The offline provider (providers/offline) is a package of its own with its own test projects; they
+// run here too, under the same names, so `--selectProjects unit` or `integration` covers them.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- jest reads this file as CommonJS
+const offlineProvider = require("./providers/offline/jest.config.js");
+
 /** @type {import('jest').Config} */
 module.exports = {
     testEnvironment: "node",
@@ -12,18 +17,16 @@ module.exports = {
             setupFilesAfterEnv: ["<rootDir>/test/setup.ts"],
             transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }] },
             testMatch: ["<rootDir>/test/**/*.test.ts"],
-            testPathIgnorePatterns: ["<rootDir>/test/integration/", "\\.server\\.test\\.ts$"],
+            testPathIgnorePatterns: ["<rootDir>/test/integration/"],
         },
         {
             displayName: "integration",
             testEnvironment: "node",
             transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }] },
-            testMatch: [
-                "<rootDir>/test/integration/**/*.test.ts",
-                "<rootDir>/test/providers/offline/**/*.server.test.ts",
-            ],
+            testMatch: ["<rootDir>/test/integration/**/*.test.ts"],
             slowTestThreshold: 120,
             setupFilesAfterEnv: ["<rootDir>/test/integration/setup.ts"],
         },
+        ...offlineProvider.projects,
     ],
 };

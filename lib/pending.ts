@@ -7,18 +7,10 @@
  * created by the next `up` (scripts/lib/recovery.ts, recoverInterrupted).
  *
  * The IDs are the ones the postgresql provider derives from a resource's inputs (upstream's formats,
- * reference §1), computed with the offline provider's own functions. RandomPassword has no server
- * side (its ID is the literal `none` and its result only lives in the state): it is cleared.
+ * upstream/ids.ts, which the offline provider uses too). RandomPassword has no server side (its ID
+ * is the literal `none` and its result only lives in the state): it is cleared.
  */
-import { databaseSpec } from "../providers/offline/postgresql/database";
-import { defaultPrivilegesId, defaultPrivilegesSpec } from "../providers/offline/postgresql/defaultPrivileges";
-import { extensionSpec } from "../providers/offline/postgresql/extension";
-import { functionId, functionSpec } from "../providers/offline/postgresql/function";
-import { grantId, grantSpec } from "../providers/offline/postgresql/grant";
-import { grantRoleId, grantRoleSpec } from "../providers/offline/postgresql/grantRole";
-import { roleSpec } from "../providers/offline/postgresql/role";
-import { schemaId, schemaSpec } from "../providers/offline/postgresql/schema";
-import type { Props } from "../providers/offline/props";
+import { ID_FROM_INPUTS, Inputs } from "../upstream/ids";
 
 /** One entry of `pending_operations` in `pulumi stack export`. */
 export interface PendingOperation {
@@ -33,20 +25,6 @@ export interface PendingPlan {
     clear: string[];
 }
 
-const ID_OF: Record<string, (p: Props, providerDb: string) => string> = {
-    "postgresql:index/role:Role": (p) => roleSpec(p).name,
-    "postgresql:index/database:Database": (p) => databaseSpec(p).name,
-    "postgresql:index/schema:Schema": (p, db) => schemaId(schemaSpec(p, db)),
-    "postgresql:index/extension:Extension": (p, db) => {
-        const e = extensionSpec(p, db);
-        return `${e.database}.${e.name}`;
-    },
-    "postgresql:index/function:Function": (p, db) => functionId(functionSpec(p, db)),
-    "postgresql:index/grant:Grant": (p) => grantId(grantSpec(p)),
-    "postgresql:index/defaultPrivileges:DefaultPrivileges": (p) => defaultPrivilegesId(defaultPrivilegesSpec(p)),
-    "postgresql:index/grantRole:GrantRole": (p) => grantRoleId(grantRoleSpec(p)),
-};
-
 /**
  * How to settle the pending creates of a deployment. `providerDb` is the database the postgresql
  * provider connects to, for resources whose own `database` input is empty.
@@ -55,8 +33,8 @@ export function planPendingCreates(pending: PendingOperation[], providerDb = "po
     const plan: PendingPlan = { imports: [], clear: [] };
     for (const op of pending) {
         if (op.type !== "creating") continue;
-        const idOf = ID_OF[op.resource.type];
-        const inputs = (op.resource.inputs ?? {}) as Props;
+        const idOf = ID_FROM_INPUTS[op.resource.type];
+        const inputs = (op.resource.inputs ?? {}) as Inputs;
         if (idOf) {
             plan.imports.push([op.resource.urn, idOf(inputs, providerDb)]);
         } else {
@@ -159,6 +137,18 @@ export function planAdoption(
         present.add(r.urn);
         if (r.type.startsWith("pulumi:providers:")) providers.set(r.urn, r);
     };
+    // A resource in the state that the steps have not reached yet (a preview lists unchanged
+    // resources only with --show-sames) goes in before whatever names it, after what it names.
+    const bring = (urn: string | undefined) => {
+        const r = urn === undefined ? undefined : inState.get(urn);
+        if (!r || present.has(r.urn)) return;
+        present.add(r.urn);
+        bring(r.parent);
+        if (r.provider) bring(providerUrnOf(r.provider));
+        for (const d of r.dependencies ?? []) bring(d);
+        present.delete(r.urn);
+        push(r);
+    };
     const links = (ns: StateResource) => ({
         ...(ns.parent ? { parent: ns.parent } : {}),
         dependencies: (ns.dependencies ?? []).filter((u) => present.has(u)),
@@ -171,12 +161,15 @@ export function planAdoption(
     });
 
     for (const step of steps) {
-        const known = inState.get(step.urn);
-        if (known) {
-            push(known);
+        if (inState.has(step.urn)) {
+            bring(step.urn);
             continue;
         }
         const ns = step.newState;
+        bring(ns?.parent);
+        if (ns?.provider) bring(providerUrnOf(ns.provider));
+        for (const d of ns?.dependencies ?? []) bring(d);
+        for (const us of Object.values(ns?.propertyDependencies ?? {})) for (const d of us) bring(d);
         if (step.op !== "create" || !ns || (ns.parent && !present.has(ns.parent))) {
             if (ns) plan.skipped.push(step.urn);
             continue;
@@ -200,6 +193,11 @@ export function planAdoption(
             }
         }
         if (ns.type.startsWith("pulumi:providers:")) {
+            // The provider names the database itself (a string from config, not the resource's output).
+            const db = inputs.database;
+            for (const r of adoptedNow.values()) {
+                if (r.type === "postgresql:index/database:Database" && r.inputs?.name === db) viaAdopted = true;
+            }
             if (viaAdopted) {
                 (opts.viaAdopted === "skip" ? plan.skipped : plan.deferred).push(ns.urn);
                 continue;
@@ -230,7 +228,7 @@ export function planAdoption(
             plan.added.push(ns.urn);
             continue;
         }
-        const idOf = ID_OF[ns.type];
+        const idOf = ID_FROM_INPUTS[ns.type];
         const provider = ns.provider ? providers.get(providerUrnOf(ns.provider)) : undefined;
         if (ns.provider && plan.deferred.includes(providerUrnOf(ns.provider))) {
             plan.deferred.push(ns.urn);
@@ -244,7 +242,7 @@ export function planAdoption(
         const providerDb = typeof providerInputs.database === "string" ? providerInputs.database : "postgres";
         let id: string;
         try {
-            id = idOf(inputs as Props, providerDb);
+            id = idOf(inputs as Inputs, providerDb);
         } catch {
             id = UNKNOWN_VALUE;
         }

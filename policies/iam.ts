@@ -3,9 +3,10 @@
  * NotResource with Allow (which allow everything else). Deny statements may use wildcards.
  */
 import { asList, isObject, label, Policy, policyDocument, Props, ResourceValidationPolicy, statements } from "./lib";
+import { AWS } from "../upstream/tokens";
 
 export const IAM_POLICY = "aws:iam/policy:Policy";
-export const IAM_USER_POLICY = "aws:iam/userPolicy:UserPolicy";
+export const IAM_USER_POLICY = AWS.iam.UserPolicy;
 export const IAM_ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
 export const IAM_GROUP_POLICY = "aws:iam/groupPolicy:GroupPolicy";
 export const IAM_ROLE = "aws:iam/role:Role";

@@ -5,12 +5,13 @@
  */
 import { ENVIRONMENT_CONFIG_SCHEMA, EnvironmentConfig, isLocal, readStackFacts } from "./environment";
 import { INSECURE_SSL_MODES } from "../config/constants";
+import { POSTGRESQL } from "../upstream/tokens";
 import { asList, isObject, isTrue, label, peek, Policy, ResourceValidationPolicy, StackValidationPolicy } from "./lib";
 
-export const PG_ROLE = "postgresql:index/role:Role";
-export const PG_GRANT_ROLE = "postgresql:index/grantRole:GrantRole";
-export const PG_GRANT = "postgresql:index/grant:Grant";
-export const PG_DEFAULT_PRIVILEGES = "postgresql:index/defaultPrivileges:DefaultPrivileges";
+export const PG_ROLE = POSTGRESQL.Role;
+export const PG_GRANT_ROLE = POSTGRESQL.GrantRole;
+export const PG_GRANT = POSTGRESQL.Grant;
+export const PG_DEFAULT_PRIVILEGES = POSTGRESQL.DefaultPrivileges;
 export const PG_PROVIDER = "pulumi:providers:postgresql";
 
 /**

@@ -25,18 +25,17 @@ import {
     StackValidationPolicy,
     statements,
 } from "./lib";
+import { AWS } from "../upstream/tokens";
 
-export const S3_BUCKETS = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
-export const S3_PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock";
+// Each with its deprecated V2 twin, which older programs still register.
+export const S3_BUCKETS = [AWS.s3.Bucket, "aws:s3/bucketV2:BucketV2"];
+export const S3_PUBLIC_ACCESS_BLOCK = AWS.s3.BucketPublicAccessBlock;
 export const S3_ENCRYPTION = [
-    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    AWS.s3.BucketServerSideEncryptionConfiguration,
     "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
 ];
-export const S3_BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy";
-export const S3_VERSIONING = [
-    "aws:s3/bucketVersioning:BucketVersioning",
-    "aws:s3/bucketVersioningV2:BucketVersioningV2",
-];
+export const S3_BUCKET_POLICY = AWS.s3.BucketPolicy;
+export const S3_VERSIONING = [AWS.s3.BucketVersioning, "aws:s3/bucketVersioningV2:BucketVersioningV2"];
 export const S3_ACLS = ["aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2"];
 export const S3_LOGGING = ["aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2"];
 

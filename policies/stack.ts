@@ -9,9 +9,10 @@ import { label, peek, Policy, PolicyResource, StackValidationPolicy } from "./li
 import { RDS_CLUSTER, RDS_INSTANCE } from "./rds";
 import { R2_BUCKET } from "./r2";
 import { S3_BUCKETS } from "./s3";
+import { POSTGRESQL } from "../upstream/tokens";
 
-export const PG_DATABASE = "postgresql:index/database:Database";
-export const PG_SCHEMA = "postgresql:index/schema:Schema";
+export const PG_DATABASE = POSTGRESQL.Database;
+export const PG_SCHEMA = POSTGRESQL.Schema;
 export const DOCKER_VOLUME = "docker:index/volume:Volume";
 
 /** Whether a resource holds data that must outlive a mistaken delete. */

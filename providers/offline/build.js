@@ -2,13 +2,19 @@
 // Transpiles the offline provider's TypeScript (types are checked by `npm run lint`, not here) into
 //   node build.js <out dir>
 // so the plugin launchers start plain JavaScript instead of loading ts-node and the TypeScript
-// compiler on every plugin start. Writes into a temporary directory, then renames it into place,
-// so concurrent plugin starts never see a half-written build.
+// compiler on every plugin start. The sources are this package (without its tests) and the
+// repo's upstream/ folder (the upstream providers' tokens and ID formats, shared with the
+// program); both keep their place relative to the repo root, so <out dir>/providers/offline/main.js
+// imports <out dir>/upstream/… as the sources do. Writes into a temporary directory, then renames
+// it into place, so concurrent plugin starts never see a half-written build.
 const fs = require("fs");
 const path = require("path");
 const ts = require("typescript");
 
 const here = __dirname;
+const repo = path.resolve(here, "../..");
+/** Directories of this package that are not part of the plugin. */
+const SKIP = new Set(["bin", "node_modules", "test"]);
 const out = process.argv[2];
 if (!out) {
     process.stderr.write("usage: node build.js <out dir>\n");
@@ -18,7 +24,7 @@ if (!out) {
 function sources(dir) {
     return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
         const p = path.join(dir, e.name);
-        if (e.isDirectory()) return e.name === "bin" || e.name.startsWith(".") ? [] : sources(p);
+        if (e.isDirectory()) return SKIP.has(e.name) || e.name.startsWith(".") ? [] : sources(p);
         return e.name.endsWith(".ts") && !e.name.endsWith(".d.ts") ? [p] : [];
     });
 }
@@ -32,8 +38,8 @@ const compilerOptions = {
 };
 const tmp = `${out}.tmp-${process.pid}`;
 fs.rmSync(tmp, { recursive: true, force: true });
-for (const file of sources(here)) {
-    const rel = path.relative(here, file);
+for (const file of [...sources(here), ...sources(path.join(repo, "upstream"))]) {
+    const rel = path.relative(repo, file);
     const { outputText } = ts.transpileModule(fs.readFileSync(file, "utf8"), { compilerOptions, fileName: file });
     const target = path.join(tmp, rel.replace(/\.ts$/, ".js"));
     fs.mkdirSync(path.dirname(target), { recursive: true });
@@ -45,5 +51,5 @@ try {
 } catch (err) {
     // Another plugin start built the same sources first.
     fs.rmSync(tmp, { recursive: true, force: true });
-    if (!fs.existsSync(path.join(out, "main.js"))) throw err;
+    if (!fs.existsSync(path.join(out, "providers/offline/main.js"))) throw err;
 }

@@ -1,9 +1,10 @@
 /**
- * What a resource of the offline provider declares (its inputs with their types, defaults and
- * replace rules) and the generic, pure Check and Diff built on that declaration, following how the
- * Pulumi Terraform bridge plans an SDKv2 resource (reference §5): defaults and auto-names applied in
- * Check (recorded in `__defaults`), Optional+Computed inputs absent from config keep their prior
- * value, sets compare order-insensitively, lists in order, ForceNew inputs replace.
+ * What a resource of the offline provider declares (its inputs with their types, defaults and replace rules)
+ * and the generic, pure Check and Diff built on that declaration, following how the Pulumi Terraform bridge
+ * plans an SDKv2 resource (pulumi-terraform-bridge `pkg/tfbridge/provider.go`,
+ * `pkg/tfshim/sdk-v2/provider2.go`): defaults and auto-names applied in Check (recorded in `__defaults`),
+ * Optional+Computed inputs absent from config keep their prior value, sets compare order-insensitively, lists
+ * in order, ForceNew inputs replace.
  */
 import { randomBytes } from "crypto";
 import { containsUnknown, isObject, Props, UNKNOWN, Value } from "./props";
@@ -12,7 +13,7 @@ export type Kind = "string" | "int" | "bool" | "set" | "list" | "map" | "object"
 
 export interface PropSpec {
     kind: Kind;
-    /** TF `Default`, applied by Check when the input is absent. */
+    /** The Terraform schema's `Default`, applied by Check when the input is absent. */
     default?: Value;
     /** Changing it replaces the resource. */
     forceNew?: boolean;

@@ -69,6 +69,10 @@ export interface RecoverySummary {
     cleared: number;
     /** Declared, not in the state, and not adoptable (random passwords: the next `up` makes them). */
     skipped: string[];
+    /** URNs put into the state with the ID their inputs give, over all rounds. */
+    adoptedUrns: string[];
+    /** URNs of the pending operations the dead run left, over all rounds. */
+    pendingUrns: string[];
 }
 
 /**
@@ -93,7 +97,7 @@ export async function recoverInterrupted(
     // the dead run's lock (a lock left behind makes the `stack import` below fail).
     restoreCheckpointBackup(env.PULUMI_BACKEND_URL, stack.name);
     await stack.cancel();
-    const done: RecoverySummary = { adopted: 0, added: 0, cleared: 0, skipped: [] };
+    const done: RecoverySummary = { adopted: 0, added: 0, cleared: 0, skipped: [], adoptedUrns: [], pendingUrns: [] };
     // Resources served through a database adopted in the first round wait for the second: its
     // refresh shows whether the database is on the server (then they are adopted) or not (then
     // nothing inside it is, and the next `up` creates it all).
@@ -103,6 +107,8 @@ export async function recoverInterrupted(
         done.added += r.added;
         done.cleared += r.cleared;
         done.skipped = r.skipped;
+        done.adoptedUrns.push(...r.adoptedUrns);
+        done.pendingUrns.push(...r.pendingUrns);
         if (r.deferred === 0) break;
     }
     return done;
@@ -131,9 +137,11 @@ async function adoptionRound(
     }
     if (exported.status !== 0) throw new Error(`pulumi stack export failed:\n${exported.stderr}`);
     const state = JSON.parse(exported.stdout) as {
-        deployment: { resources?: StateResource[]; pending_operations?: unknown[] };
+        deployment: { resources?: StateResource[]; pending_operations?: { resource?: { urn?: string } }[] };
     };
-    const preview = cli(["preview", "--json"]);
+    // --show-sames: without it the JSON lists only changes, so the resources the state already has
+    // (the providers and parents of what is to be adopted) would be missing from the plan.
+    const preview = cli(["preview", "--json", "--show-sames"]);
     // A failed preview lists only the steps before its error: planning from it would leave the rest
     // of what the dead run created out of the state.
     let steps: PreviewStep[] | undefined;
@@ -151,7 +159,8 @@ async function adoptionRound(
         adminPassword:
             password.status === 0 && password.stdout.trim() !== "" ? password.stdout.replace(/\n$/, "") : undefined,
     });
-    const cleared = (state.deployment.pending_operations ?? []).length;
+    const pendingUrns = (state.deployment.pending_operations ?? []).map((o) => o.resource?.urn ?? "?");
+    const cleared = pendingUrns.length;
     const changed = plan.adopted.length + plan.added.length + cleared > 0;
     if (changed) {
         state.deployment.resources = plan.resources;
@@ -164,6 +173,8 @@ async function adoptionRound(
         added: plan.added.length,
         cleared,
         skipped: plan.skipped,
+        adoptedUrns: plan.adopted,
+        pendingUrns,
         deferred: plan.deferred.length,
     };
 }

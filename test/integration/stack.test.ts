@@ -19,6 +19,7 @@ import {
     ProjectStack,
     query,
     REPO,
+    rolesNotInState,
     withAdmin,
     withClient,
 } from "./support";
@@ -450,20 +451,7 @@ describe("the local stack through the real engine", () => {
         expect(settled.adopted + settled.cleared).toBeGreaterThan(0);
         // Every tenant role the dead run created on the server is in the state now (else the next
         // `up` fails "already exists"); on failure the received value names what recover skipped.
-        const state = JSON.parse(stack.exportState()) as {
-            deployment: { resources?: { type: string; id?: string }[] };
-        };
-        const roleIds = new Set(
-            (state.deployment.resources ?? []).filter((r) => r.type === "postgresql:index/role:Role").map((r) => r.id),
-        );
-        const onServer = await withAdmin(pg, (c) =>
-            query<{ rolname: string }>(c, "SELECT rolname FROM pg_roles WHERE rolname LIKE $1 ORDER BY 1", [
-                `${PREFIX.replace(/_/g, "\\_")}%`,
-            ]),
-        );
-        expect({ notInState: onServer.map((r) => r.rolname).filter((n) => !roleIds.has(n)), settled }).toMatchObject({
-            notInState: [],
-        });
+        expect({ notInState: await rolesNotInState(pg, stack, PREFIX), settled }).toMatchObject({ notInState: [] });
         await up();
         await stack.stack.preview({ onOutput: record, expectNoChanges: true, color: "never" });
         const o = await outputs();

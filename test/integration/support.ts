@@ -1,12 +1,13 @@
 /** Integration support: the engine, the local cluster and stacks (scripts/lib/), and pg clients. */
 import * as fs from "fs";
 import { Client, ClientConfig } from "pg";
-import { adminClientConfig, LocalPg } from "../../scripts/lib/localServices";
+import { adminClientConfig, LocalPg, withAdmin } from "../../scripts/lib/localServices";
+import { ProjectStack } from "../../scripts/lib/projectStack";
 
 export { dropDatabasesAndRoles, ownOrDeadRun } from "../../scripts/lib/cleanup";
 export { engineEnv, REPO } from "../../scripts/lib/engineEnv";
 export { localPg, localServerConfig, withAdmin } from "../../scripts/lib/localServices";
-export { ProjectStack } from "../../scripts/lib/projectStack";
+export { ProjectStack };
 export type { LocalPg } from "../../scripts/lib/localServices";
 
 /** A client connecting with verify-full against the cluster's generated CA (as the admin by default). */
@@ -74,4 +75,21 @@ export function killEngine(): void {
             // already gone
         }
     }
+}
+
+/**
+ * Roles on the server whose names start with `prefix` that the stack's state does not hold: after
+ * `recover` there must be none, or the next `up` fails "role … already exists".
+ */
+export async function rolesNotInState(pg: LocalPg, stack: ProjectStack, prefix: string): Promise<string[]> {
+    const state = JSON.parse(stack.exportState()) as { deployment: { resources?: { type: string; id?: string }[] } };
+    const ids = new Set(
+        (state.deployment.resources ?? []).filter((r) => r.type === "postgresql:index/role:Role").map((r) => r.id),
+    );
+    const onServer = await withAdmin(pg, (c) =>
+        query<{ rolname: string }>(c, "SELECT rolname FROM pg_roles WHERE starts_with(rolname, $1) ORDER BY 1", [
+            prefix,
+        ]),
+    );
+    return onServer.map((r) => r.rolname).filter((n) => !ids.has(n));
 }

@@ -170,6 +170,68 @@ describe("planAdoption: recovery without a record", () => {
         expect(third.adopted).toEqual([GRANT]);
     });
 
+    test("a provider that names a database adopted in the same round (a string from config) waits too", () => {
+        const DB = `${U}postgresql:index/database:Database::db`;
+        const APP = `${U}pulumi:providers:postgresql::app`;
+        const ROLE = `${U}postgresql:index/role:Role::t`;
+        const more = [
+            ...steps.slice(0, 2),
+            step(DB, {
+                type: "postgresql:index/database:Database",
+                custom: true,
+                parent: STACK,
+                provider: `${PROVIDER}::${UNKNOWN_VALUE}`,
+                inputs: { name: "appdb" },
+            }),
+            step(APP, {
+                type: "pulumi:providers:postgresql",
+                custom: true,
+                parent: STACK,
+                inputs: { host: "h", database: "appdb", password: "[secret]" },
+            }),
+            step(ROLE, {
+                type: "postgresql:index/role:Role",
+                custom: true,
+                parent: STACK,
+                provider: `${APP}::${UNKNOWN_VALUE}`,
+                inputs: { name: "t" },
+            }),
+        ];
+        const first = planAdoption([], more, { newProviderId: () => "pid", adminPassword: "pw" });
+        expect(first.adopted).toEqual([DB]);
+        expect(first.deferred).toEqual([APP, ROLE]);
+    });
+
+    test("a resource whose provider and parent are in the state but not among the preview's steps (unchanged resources are listed only with --show-sames) is adopted after them", () => {
+        const TENANT = `${U}pgstack:access:Tenant::t`;
+        const ROLE = `${U}postgresql:index/role:Role::t`;
+        const existing = [
+            { urn: STACK, type: "pulumi:pulumi:Stack", custom: false },
+            { urn: PROVIDER, type: "pulumi:providers:postgresql", custom: true, id: "pid", inputs: {}, parent: STACK },
+            { urn: TENANT, type: "pgstack:access:Tenant", custom: false, parent: STACK },
+        ];
+        const onlyChanges = [
+            step(ROLE, {
+                type: "postgresql:index/role:Role",
+                custom: true,
+                parent: TENANT,
+                provider: `${PROVIDER}::pid`,
+                inputs: { name: "app_tenant_t" },
+                dependencies: [PROVIDER],
+            }),
+        ];
+        const plan = planAdoption(existing, onlyChanges, { newProviderId: () => "never" });
+        expect(plan.adopted).toEqual([ROLE]);
+        const order = plan.resources.map((r) => r.urn);
+        expect(order[0]).toBe(STACK);
+        expect(order.indexOf(ROLE)).toBeGreaterThan(Math.max(order.indexOf(PROVIDER), order.indexOf(TENANT)));
+        expect(plan.resources[order.indexOf(ROLE)]).toMatchObject({
+            id: "app_tenant_t",
+            provider: `${PROVIDER}::pid`,
+            parent: TENANT,
+        });
+    });
+
     test("without the admin password a provider the state lacks, and what it serves, are skipped", () => {
         const plan = planAdoption([], steps, { newProviderId: () => "pid" });
         expect(plan.adopted).toEqual([]);

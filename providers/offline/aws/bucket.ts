@@ -1,10 +1,10 @@
 /**
- * `aws:s3/bucket:Bucket` (aws_s3_bucket, reference §2): ID = name; CreateBucket (with Object Lock if
- * asked; us-east-1 refuses a bucket that already answers HeadBucket), tags via PutBucketTagging; Read
- * drops the bucket from state when HeadBucket says 404; Delete fails on a non-empty bucket unless
- * forceDestroy, which first deletes every version and delete marker (bypassing governance retention).
- * The deprecated inline blocks (acl, policy, versioning, …) are not implemented: the stack uses the
- * separate resources.
+ * `aws:s3/bucket:Bucket` (terraform-provider-aws `internal/service/s3/bucket.go`): ID = name; CreateBucket
+ * (with Object Lock if asked; us-east-1 refuses a bucket that already answers HeadBucket), tags via
+ * PutBucketTagging; Read drops the bucket from state when HeadBucket says 404; Delete fails on a non-empty
+ * bucket unless forceDestroy, which first deletes every version and delete marker (bypassing governance
+ * retention). The deprecated inline blocks (acl, policy, versioning, …) are not implemented: the stack uses
+ * the separate resources.
  */
 import {
     CreateBucketCommand,
@@ -22,8 +22,7 @@ import { bool, isObject, Props, str, Value } from "../props";
 import type { CheckFailure, PropSpec, ResourceDef } from "../resource";
 import { fillRegion, REGION } from "./common";
 import { AwsContext, isCode, retryOn, waitFound } from "./context";
-
-export const TOKEN = "aws:s3/bucket:Bucket";
+import { AWS } from "../../../upstream/tokens";
 
 const DEPRECATED_INLINE = [
     "acl",
@@ -41,7 +40,7 @@ const DEPRECATED_INLINE = [
     "website",
 ];
 
-/** Route 53 hosted zone IDs of S3 website endpoints, by region (TF hosted_zones.go). */
+/** Route 53 hosted zone IDs of S3 website endpoints, by region (terraform-provider-aws `s3/hosted_zones.go`). */
 const HOSTED_ZONES: Record<string, string> = {
     "us-east-1": "Z3AQBSTGFYJSTF",
     "us-east-2": "Z2O1EMRO9K5GLX",
@@ -73,7 +72,7 @@ for (const k of DEPRECATED_INLINE) {
     props[k] = { kind: "string", unsupported: "deprecated inline block; use the separate bucket resource" };
 }
 
-/** Bucket name rules of CreateBucket for a region (TF validBucketName). */
+/** Bucket name rules of CreateBucket for a region (terraform-provider-aws `validBucketName`). */
 export function bucketNameProblems(name: string, region: string): string[] {
     if (region === "us-east-1") {
         return /^[0-9A-Za-z_.-]{1,255}$/.test(name)
@@ -181,7 +180,7 @@ async function emptyBucket(ctx: AwsContext, bucket: string): Promise<void> {
 }
 
 export const bucket: ResourceDef<AwsContext> = {
-    token: TOKEN,
+    token: AWS.s3.Bucket,
     props,
     computedOutputs: ["arn", "bucketDomainName", "bucketRegionalDomainName", "bucketRegion", "hostedZoneId", "tagsAll"],
     finalize: fillRegion,

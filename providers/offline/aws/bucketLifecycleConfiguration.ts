@@ -1,9 +1,10 @@
 /**
- * `aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration` (reference §8): ID = bucket (or
- * bucket,owner); the whole rule list is put on create and update, then read back until the server
- * returns what was put; Read drops the resource when the configuration is gone (or has no rules);
- * Delete removes it. Plan/expand normalisation as upstream: `filter: {}` is sent as an empty prefix,
- * `days: 0` counts as unset, an expiration with nothing set sends ExpiredObjectDeleteMarker=false.
+ * `aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration` (terraform-provider-aws
+ * `internal/service/s3/bucket_lifecycle_configuration.go`): ID = bucket (or bucket,owner); the whole rule
+ * list is put on create and update, then read back until the server returns what was put; Read drops the
+ * resource when the configuration is gone (or has no rules); Delete removes it. Plan/expand normalisation as
+ * upstream: `filter: {}` is sent as an empty prefix, `days: 0` counts as unset, an expiration with nothing
+ * set sends ExpiredObjectDeleteMarker=false.
  */
 import {
     DeleteBucketLifecycleCommand,
@@ -15,8 +16,8 @@ import { isObject, Props, str, Value } from "../props";
 import type { PropSpec, ResourceDef } from "../resource";
 import { BUCKET_REF, bucketOf, fillRegion, ownerOf } from "./common";
 import { AwsContext, bucketResourceId, isCode, parseBucketResourceId, retryOn, sleep } from "./context";
+import { AWS } from "../../../upstream/tokens";
 
-export const TOKEN = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration";
 const NOT_FOUND = ["NoSuchBucket", "NoSuchLifecycleConfiguration"];
 
 type O = Record<string, Value>;
@@ -258,7 +259,7 @@ async function putAndSettle(ctx: AwsContext, p: Props): Promise<{ rules: O[]; mi
 }
 
 export const bucketLifecycleConfiguration: ResourceDef<AwsContext> = {
-    token: TOKEN,
+    token: AWS.s3.BucketLifecycleConfiguration,
     props: {
         ...BUCKET_REF,
         expectedBucketOwner: { kind: "string", forceNew: true, computed: true },

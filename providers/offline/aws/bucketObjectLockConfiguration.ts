@@ -1,15 +1,16 @@
 /**
- * `aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration` (reference §9): ID = bucket (or
- * bucket,owner); Put always carries ObjectLockEnabled; Read stores the default retention with the unused
- * one of days/years as 0; Delete cannot turn Object Lock off, it clears the default retention only.
+ * `aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration` (terraform-provider-aws
+ * `internal/service/s3/bucket_object_lock_configuration.go`): ID = bucket (or bucket,owner); Put always
+ * carries ObjectLockEnabled; Read stores the default retention with the unused one of days/years as 0; Delete
+ * cannot turn Object Lock off, it clears the default retention only.
  */
 import { GetObjectLockConfigurationCommand, PutObjectLockConfigurationCommand } from "@aws-sdk/client-s3";
 import { isObject, Props, str } from "../props";
 import type { ResourceDef } from "../resource";
 import { BUCKET_REF, bucketOf, fillRegion, ownerOf } from "./common";
 import { AwsContext, bucketResourceId, httpStatus, isCode, parseBucketResourceId, retryOn, waitFound } from "./context";
+import { AWS } from "../../../upstream/tokens";
 
-export const TOKEN = "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration";
 const NOT_FOUND = ["NoSuchBucket", "ObjectLockConfigurationNotFoundError"];
 
 async function get(ctx: AwsContext, bucket: string, owner?: string) {
@@ -67,7 +68,7 @@ function outputs(
 }
 
 export const bucketObjectLockConfiguration: ResourceDef<AwsContext> = {
-    token: TOKEN,
+    token: AWS.s3.BucketObjectLockConfiguration,
     props: {
         ...BUCKET_REF,
         objectLockEnabled: { kind: "string", default: "Enabled", forceNew: true, oneOf: ["Enabled"] },

@@ -1,7 +1,8 @@
 /**
- * `aws:s3/bucketOwnershipControls:BucketOwnershipControls` (reference §6): ID = bucket; Put whole;
- * Read drops the resource when the controls are gone; Delete removes them (retrying while S3 reports
- * OperationAborted) and waits until they are gone.
+ * `aws:s3/bucketOwnershipControls:BucketOwnershipControls` (terraform-provider-aws
+ * `internal/service/s3/bucket_ownership_controls.go`): ID = bucket; Put whole; Read drops the resource when
+ * the controls are gone; Delete removes them (retrying while S3 reports OperationAborted) and waits until
+ * they are gone.
  */
 import {
     DeleteBucketOwnershipControlsCommand,
@@ -12,8 +13,8 @@ import { isObject, Props } from "../props";
 import type { ResourceDef } from "../resource";
 import { bucketOf, fillRegion, REGION } from "./common";
 import { AwsContext, isCode, retryOn, waitFound } from "./context";
+import { AWS } from "../../../upstream/tokens";
 
-export const TOKEN = "aws:s3/bucketOwnershipControls:BucketOwnershipControls";
 const NOT_FOUND = ["NoSuchBucket", "OwnershipControlsNotFoundError"];
 
 async function get(ctx: AwsContext, bucket: string): Promise<string | undefined> {
@@ -43,7 +44,7 @@ const outputs = (ctx: AwsContext, bucket: string, ownership: string, state: Prop
 });
 
 export const bucketOwnershipControls: ResourceDef<AwsContext> = {
-    token: TOKEN,
+    token: AWS.s3.BucketOwnershipControls,
     props: {
         bucket: { kind: "string", required: true, forceNew: true },
         rule: {

@@ -1,8 +1,8 @@
 /**
- * `aws:s3/bucketPolicy:BucketPolicy` (reference §7): ID = bucket; Put (retried on MalformedPolicy and
- * NoSuchBucket); Read keeps the configured text while the server's copy means the same, reports the
- * server's text otherwise (drift), and drops the resource when the policy was deleted; Delete removes
- * it and waits until it is gone.
+ * `aws:s3/bucketPolicy:BucketPolicy` (terraform-provider-aws `internal/service/s3/bucket_policy.go`): ID =
+ * bucket; Put (retried on MalformedPolicy and NoSuchBucket); Read keeps the configured text while the
+ * server's copy means the same, reports the server's text otherwise (drift), and drops the resource when the
+ * policy was deleted; Delete removes it and waits until it is gone.
  */
 import { DeleteBucketPolicyCommand, GetBucketPolicyCommand, PutBucketPolicyCommand } from "@aws-sdk/client-s3";
 import { Props, str } from "../props";
@@ -10,8 +10,8 @@ import type { ResourceDef } from "../resource";
 import { bucketOf, fillRegion, REGION } from "./common";
 import { AwsContext, isCode, retryOn, waitFound } from "./context";
 import { compactJson, invalidPolicyInput, normalizePolicyInput, policiesEquivalent } from "./policyJson";
+import { AWS } from "../../../upstream/tokens";
 
-export const TOKEN = "aws:s3/bucketPolicy:BucketPolicy";
 const NOT_FOUND = ["NoSuchBucket", "NoSuchBucketPolicy"];
 
 async function get(ctx: AwsContext, bucket: string): Promise<string | undefined> {
@@ -41,7 +41,7 @@ function outputs(ctx: AwsContext, bucket: string, server: string, state: Props):
 }
 
 export const bucketPolicy: ResourceDef<AwsContext> = {
-    token: TOKEN,
+    token: AWS.s3.BucketPolicy,
     props: {
         bucket: { kind: "string", required: true, forceNew: true },
         policy: { kind: "string", required: true },

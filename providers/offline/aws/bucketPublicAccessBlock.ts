@@ -1,7 +1,8 @@
 /**
- * `aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock` (reference §5): ID = bucket; the four
- * flags always sent; Update trusts the request (no read back, as upstream); Read drops the resource
- * when the configuration is gone; Delete removes it unless skipDestroy.
+ * `aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock` (terraform-provider-aws
+ * `internal/service/s3/bucket_public_access_block.go`): ID = bucket; the four flags always sent; Update
+ * trusts the request (no read back, as upstream); Read drops the resource when the configuration is gone;
+ * Delete removes it unless skipDestroy.
  */
 import {
     DeletePublicAccessBlockCommand,
@@ -12,8 +13,7 @@ import { bool, Props } from "../props";
 import type { ResourceDef } from "../resource";
 import { bucketOf, fillRegion, REGION } from "./common";
 import { AwsContext, isCode, retryOn, waitFound } from "./context";
-
-export const TOKEN = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock";
+import { AWS } from "../../../upstream/tokens";
 
 const FLAGS = [
     ["blockPublicAcls", "BlockPublicAcls"],
@@ -56,7 +56,7 @@ function outputs(
 }
 
 export const bucketPublicAccessBlock: ResourceDef<AwsContext> = {
-    token: TOKEN,
+    token: AWS.s3.BucketPublicAccessBlock,
     props: {
         bucket: { kind: "string", required: true, forceNew: true },
         blockPublicAcls: { kind: "bool", default: false },

@@ -1,8 +1,9 @@
 /**
  * `aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration`
- * (reference §4): ID = bucket (or bucket,owner); `rules` is a set, put whole; Read reports the
- * server's rules (kmsMasterKeyId and bucketKeyEnabled only when the server returns them) and drops the
- * resource when the bucket has no encryption configuration; Delete removes the configuration.
+ * (terraform-provider-aws `internal/service/s3/bucket_server_side_encryption_configuration.go`): ID = bucket
+ * (or bucket,owner); `rules` is a set, put whole; Read reports the server's rules (kmsMasterKeyId and
+ * bucketKeyEnabled only when the server returns them) and drops the resource when the bucket has no
+ * encryption configuration; Delete removes the configuration.
  */
 import {
     DeleteBucketEncryptionCommand,
@@ -14,8 +15,7 @@ import { isObject, Props, Value } from "../props";
 import type { ResourceDef } from "../resource";
 import { BUCKET_REF, bucketOf, fillRegion, ownerOf } from "./common";
 import { AwsContext, bucketResourceId, isCode, parseBucketResourceId, retryOn, waitFound } from "./context";
-
-export const TOKEN = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration";
+import { AWS } from "../../../upstream/tokens";
 
 const NOT_FOUND = ["NoSuchBucket", "ServerSideEncryptionConfigurationNotFoundError"];
 
@@ -89,7 +89,7 @@ async function put(ctx: AwsContext, p: Props): Promise<void> {
 }
 
 export const bucketSse: ResourceDef<AwsContext> = {
-    token: TOKEN,
+    token: AWS.s3.BucketServerSideEncryptionConfiguration,
     props: {
         ...BUCKET_REF,
         rules: {

@@ -1,16 +1,16 @@
 /**
- * `aws:s3/bucketVersioning:BucketVersioning` (reference §3): ID = bucket (or bucket,owner); Create
- * puts the configuration unless its status is Disabled; Read maps an empty status to Disabled (so a
- * bucket whose versioning was suspended by hand shows as drift); Delete suspends versioning (a
- * Disabled configuration does nothing), tolerating a bucket whose Object Lock forbids suspending.
+ * `aws:s3/bucketVersioning:BucketVersioning` (terraform-provider-aws
+ * `internal/service/s3/bucket_versioning.go`): ID = bucket (or bucket,owner); Create puts the configuration
+ * unless its status is Disabled; Read maps an empty status to Disabled (so a bucket whose versioning was
+ * suspended by hand shows as drift); Delete suspends versioning (a Disabled configuration does nothing),
+ * tolerating a bucket whose Object Lock forbids suspending.
  */
 import { GetBucketVersioningCommand, PutBucketVersioningCommand } from "@aws-sdk/client-s3";
 import { isObject, Props, str } from "../props";
 import type { ResourceDef } from "../resource";
 import { BUCKET_REF, bucketOf, fillRegion, ownerOf } from "./common";
 import { AwsContext, bucketResourceId, isCode, parseBucketResourceId, retryOn } from "./context";
-
-export const TOKEN = "aws:s3/bucketVersioning:BucketVersioning";
+import { AWS } from "../../../upstream/tokens";
 
 function configOf(p: Props): { status: string; mfaDelete?: string } {
     const c = p.versioningConfiguration;
@@ -54,7 +54,7 @@ async function read(ctx: AwsContext, id: string, state: Props) {
 }
 
 export const bucketVersioning: ResourceDef<AwsContext> = {
-    token: TOKEN,
+    token: AWS.s3.BucketVersioning,
     props: {
         ...BUCKET_REF,
         mfa: { kind: "string" },

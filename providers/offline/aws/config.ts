@@ -1,8 +1,9 @@
 /**
- * Provider configuration of the offline aws provider (reference §1): the keys an S3-compatible
- * endpoint needs, with pulumi-aws's defaults (skipMetadataApiCheck and skipRegionValidation true,
- * skipCredentialsValidation false), credentials from the config, a shared-credentials file or the
- * AWS_* environment, and a clear error for every key the offline provider does not implement.
+ * Provider configuration of the offline aws provider (as pulumi-aws's `provider/config.go` and the `Config`
+ * block of its `resources.go` define it): the keys an S3-compatible endpoint needs, with pulumi-aws's
+ * defaults (skipMetadataApiCheck and skipRegionValidation true, skipCredentialsValidation false), credentials
+ * from the config, a shared-credentials file or the AWS_* environment, and a clear error for every key the
+ * offline provider does not implement.
  */
 import { readFileSync } from "fs";
 import { homedir } from "os";

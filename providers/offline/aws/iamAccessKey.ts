@@ -1,8 +1,8 @@
 /**
- * `aws:iam/accessKey:AccessKey` (reference §12): ID = the access key ID; the secret and the SES SMTP
- * password (derived from it and the provider's region) are stored as secrets from the create response
- * and never read again; Read drops the key when ListAccessKeys no longer has it; status changes are
- * UpdateAccessKey; Delete is DeleteAccessKey. `pgpKey` is not implemented.
+ * `aws:iam/accessKey:AccessKey` (terraform-provider-aws `internal/service/iam/access_key.go`): ID = the
+ * access key ID; the secret and the SES SMTP password (derived from it and the provider's region) are stored
+ * as secrets from the create response and never read again; Read drops the key when ListAccessKeys no longer
+ * has it; status changes are UpdateAccessKey; Delete is DeleteAccessKey. `pgpKey` is not implemented.
  */
 import {
     CreateAccessKeyCommand,
@@ -14,8 +14,8 @@ import { createHmac } from "crypto";
 import { Props, str } from "../props";
 import type { ResourceDef } from "../resource";
 import { AwsContext, isCode } from "./context";
+import { AWS } from "../../../upstream/tokens";
 
-export const TOKEN = "aws:iam/accessKey:AccessKey";
 const GONE = ["NoSuchEntity", "NoSuchEntityException"];
 
 /** SES SMTP password (version 4) of a secret access key in a region (upstream's HMAC chain). */
@@ -46,7 +46,7 @@ async function find(ctx: AwsContext, user: string, id: string) {
 }
 
 export const iamAccessKey: ResourceDef<AwsContext> = {
-    token: TOKEN,
+    token: AWS.iam.AccessKey,
     props: {
         user: { kind: "string", required: true, forceNew: true },
         pgpKey: { kind: "string", forceNew: true, unsupported: "PGP encryption of the secret is not implemented" },

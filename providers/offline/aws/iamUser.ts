@@ -1,8 +1,8 @@
 /**
- * `aws:iam/user:User` (reference §10): ID = name (auto-named `<resource>-<7 hex>`), path `/` by
- * default; rename and path changes are UpdateUser in place; Read drops the user when IAM says
- * NoSuchEntity; Delete takes the user out of its groups and, with forceDestroy, deletes its inline
- * policies and access keys first (otherwise IAM refuses with DeleteConflict).
+ * `aws:iam/user:User` (terraform-provider-aws `internal/service/iam/user.go`): ID = name (auto-named
+ * `<resource>-<7 hex>`), path `/` by default; rename and path changes are UpdateUser in place; Read drops the
+ * user when IAM says NoSuchEntity; Delete takes the user out of its groups and, with forceDestroy, deletes
+ * its inline policies and access keys first (otherwise IAM refuses with DeleteConflict).
  */
 import {
     CreateUserCommand,
@@ -21,8 +21,7 @@ import {
 import { bool, Props, str, strMap } from "../props";
 import type { ResourceDef } from "../resource";
 import { AwsContext, isCode } from "./context";
-
-export const TOKEN = "aws:iam/user:User";
+import { AWS } from "../../../upstream/tokens";
 
 async function readUser(ctx: AwsContext, name: string, state: Props): Promise<Props | null> {
     try {
@@ -50,7 +49,7 @@ const tagList = (t: Record<string, string> | undefined) =>
     Object.entries(t ?? {}).map(([Key, Value]) => ({ Key, Value }));
 
 export const iamUser: ResourceDef<AwsContext> = {
-    token: TOKEN,
+    token: AWS.iam.User,
     autoname: true,
     props: {
         name: { kind: "string" },

@@ -1,16 +1,16 @@
 /**
- * `aws:iam/userPolicy:UserPolicy` (reference §11): ID = `<user>:<name>` (name auto-named
- * `<resource>-<7 hex>`); PutUserPolicy on create and update; Read URL-decodes the document and keeps
- * the configured text while it means the same (drift otherwise), dropping the policy on NoSuchEntity;
- * Delete is DeleteUserPolicy.
+ * `aws:iam/userPolicy:UserPolicy` (terraform-provider-aws `internal/service/iam/user_policy.go`): ID =
+ * `<user>:<name>` (name auto-named `<resource>-<7 hex>`); PutUserPolicy on create and update; Read
+ * URL-decodes the document and keeps the configured text while it means the same (drift otherwise), dropping
+ * the policy on NoSuchEntity; Delete is DeleteUserPolicy.
  */
 import { DeleteUserPolicyCommand, GetUserPolicyCommand, PutUserPolicyCommand } from "@aws-sdk/client-iam";
 import { Props, str } from "../props";
 import type { ResourceDef } from "../resource";
 import { AwsContext, isCode, waitFound } from "./context";
 import { compactJson, invalidPolicyInput, normalizePolicyInput, policiesEquivalent } from "./policyJson";
+import { AWS } from "../../../upstream/tokens";
 
-export const TOKEN = "aws:iam/userPolicy:UserPolicy";
 const GONE = ["NoSuchEntity", "NoSuchEntityException"];
 
 export function parseUserPolicyId(id: string): { user: string; name: string } {
@@ -55,7 +55,7 @@ async function put(ctx: AwsContext, p: Props): Promise<void> {
 }
 
 export const iamUserPolicy: ResourceDef<AwsContext> = {
-    token: TOKEN,
+    token: AWS.iam.UserPolicy,
     autoname: true,
     props: {
         user: { kind: "string", required: true, forceNew: true },

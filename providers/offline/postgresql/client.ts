@@ -1,8 +1,7 @@
 /**
- * Connections and the shared mechanics of upstream's helpers.go (reference §2.1, §3.0): lazy
- * per-database pools that keep no idle connection, transactions, the server version fingerprint,
- * the advisory locks (pgLockRole, pgLockDatabase) and the temporary role memberships
- * (withRolesGranted, grantRoleMembership).
+ * Connections and the shared mechanics of upstream's config.go and helpers.go: lazy per-database pools that
+ * keep no idle connection, transactions, the server version fingerprint, the advisory locks (pgLockRole,
+ * pgLockDatabase) and the temporary role memberships (withRolesGranted, grantRoleMembership).
  */
 import { escapeIdentifier, escapeLiteral, Pool, PoolClient, types } from "pg";
 import { adminName, PgConfig, tlsOptions } from "./config";

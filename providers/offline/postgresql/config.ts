@@ -1,7 +1,7 @@
 /**
- * Provider configuration of the offline postgresql provider (reference §2): the keys upstream
- * accepts, with the same defaults (TF DefaultFuncs: PG* environment variables, then literals), and
- * a clear error for every key the offline provider does not implement.
+ * Provider configuration of the offline postgresql provider (upstream's provider.go and config.go): the keys
+ * upstream accepts, with the same defaults (the Terraform schema's DefaultFuncs: PG* environment variables,
+ * then literals), and a clear error for every key the offline provider does not implement.
  */
 import { readFileSync } from "fs";
 import type { ConnectionOptions } from "tls";

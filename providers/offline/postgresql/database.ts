@@ -1,5 +1,5 @@
 /**
- * `postgresql:index/database:Database` (resource_postgresql_database.go, reference §3.2). CREATE,
+ * `postgresql:index/database:Database` (resource_postgresql_database.go). CREATE,
  * ALTER and DROP DATABASE run outside transactions; the owner is temporarily granted to the admin
  * (grantRoleMembership) under the admin's advisory lock. template, encoding, lcCollate and lcCtype
  * replace; the rest updates in place. ID = the database name.
@@ -7,9 +7,8 @@
 import { bool, num, Props, str } from "../props";
 import { ResourceDef } from "../resource";
 import { atLeast, grantRoleMembership, PgVersion, pgLockRole, qi, ql, Querier } from "./client";
+import { POSTGRESQL } from "../../../upstream/tokens";
 import { PgContext, withContext } from "./context";
-
-export const TOKEN = "postgresql:index/database:Database";
 
 export interface DatabaseSpec {
     name: string;
@@ -146,7 +145,7 @@ async function readDatabase(ctx: PgContext, name: string, state: Props) {
 }
 
 export const database: ResourceDef<PgContext> = {
-    token: TOKEN,
+    token: POSTGRESQL.Database,
     autoname: true,
     props: {
         name: { kind: "string" },

@@ -1,17 +1,16 @@
 /**
  * `postgresql:index/defaultPrivileges:DefaultPrivileges` and its deprecated alias token
- * `postgresql:index/defaultPrivileg:DefaultPrivileg` (resource_postgresql_default_privileges.go,
- * reference §3.5). Authoritative for (owner, schema, type, grantee); the owner's advisory lock is
- * taken on create, update, delete and read; only `privileges` updates in place.
+ * `postgresql:index/defaultPrivileg:DefaultPrivileg` (resource_postgresql_default_privileges.go).
+ * Authoritative for (owner, schema, type, grantee); the owner's advisory lock is taken on create, update,
+ * delete and read; only `privileges` updates in place.
  */
-import { bool, Props, str, strList } from "../props";
+import { bool, Props, strList } from "../props";
 import { CheckFailure, ResourceDef } from "../resource";
 import { pgLockRole, qi, withRolesGranted } from "./client";
+import { defaultPrivilegesId, DefaultPrivilegesKey, defaultPrivilegesKey } from "../../../upstream/ids";
+import { POSTGRESQL } from "../../../upstream/tokens";
 import { PgContext, withContext } from "./context";
 import { invalidPrivileges, pluralType, privilegesEqual, roleOid, scopeExists } from "./privileges";
-
-export const TOKEN = "postgresql:index/defaultPrivileges:DefaultPrivileges";
-export const LEGACY_TOKEN = "postgresql:index/defaultPrivileg:DefaultPrivileg";
 
 const OBJECT_TYPES = ["table", "sequence", "function", "routine", "type", "schema"];
 
@@ -25,30 +24,18 @@ export const DEFACL_OBJTYPE: Record<string, string> = {
     schema: "n",
 };
 
-export interface DefaultPrivilegesSpec {
-    role: string;
-    database: string;
-    owner: string;
-    schema: string;
-    objectType: string;
+/** The inputs that make up the ID (upstream/ids.ts), and what is granted. */
+export interface DefaultPrivilegesSpec extends DefaultPrivilegesKey {
     privileges: string[];
     withGrantOption: boolean;
 }
 
 export function defaultPrivilegesSpec(p: Props): DefaultPrivilegesSpec {
     return {
-        role: str(p, "role") ?? "",
-        database: str(p, "database") ?? "",
-        owner: str(p, "owner") ?? "",
-        schema: str(p, "schema") ?? "",
-        objectType: str(p, "objectType") ?? "",
+        ...defaultPrivilegesKey(p),
         privileges: [...new Set(strList(p, "privileges"))].sort(),
         withGrantOption: bool(p, "withGrantOption") ?? false,
     };
-}
-
-export function defaultPrivilegesId(d: DefaultPrivilegesSpec): string {
-    return [d.role, d.database, d.schema || "noschema", d.owner, d.objectType].join("_");
 }
 
 function prefix(d: DefaultPrivilegesSpec): string {
@@ -179,5 +166,5 @@ function make(token: string): ResourceDef<PgContext> {
     };
 }
 
-export const defaultPrivileges = make(TOKEN);
-export const defaultPrivileg = make(LEGACY_TOKEN);
+export const defaultPrivileges = make(POSTGRESQL.DefaultPrivileges);
+export const defaultPrivileg = make(POSTGRESQL.DefaultPrivileg);

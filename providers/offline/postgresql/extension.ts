@@ -1,18 +1,17 @@
 /**
- * `postgresql:index/extension:Extension` (resource_postgresql_extension.go, reference §3.6).
+ * `postgresql:index/extension:Extension` (resource_postgresql_extension.go).
  * CREATE EXTENSION IF NOT EXISTS (an existing extension is adopted); `name` and `database` replace,
  * `schema` and `version` update in place. ID = `<database>.<name>`.
  */
 import { bool, Props, str } from "../props";
 import { ResourceDef } from "../resource";
 import { qi } from "./client";
+import { databaseObjectId, DatabaseObjectKey, databaseObjectKey } from "../../../upstream/ids";
+import { POSTGRESQL } from "../../../upstream/tokens";
 import { PgContext, withContext } from "./context";
 
-export const TOKEN = "postgresql:index/extension:Extension";
-
-export interface ExtensionSpec {
-    name: string;
-    database: string;
+/** The inputs that make up the ID (upstream/ids.ts), and the rest of the extension's inputs. */
+export interface ExtensionSpec extends DatabaseObjectKey {
     schema: string;
     version: string;
     dropCascade: boolean;
@@ -21,8 +20,7 @@ export interface ExtensionSpec {
 
 export function extensionSpec(p: Props, providerDb: string): ExtensionSpec {
     return {
-        name: str(p, "name") ?? "",
-        database: str(p, "database") || providerDb,
+        ...databaseObjectKey(p, providerDb),
         schema: str(p, "schema") ?? "",
         version: str(p, "version") ?? "",
         dropCascade: bool(p, "dropCascade") ?? false,
@@ -75,7 +73,7 @@ async function readExtension(ctx: PgContext, state: Props) {
             );
             if (rows.length === 0) return null;
             return {
-                id: `${e.database}.${e.name}`,
+                id: databaseObjectId(e),
                 outputs: {
                     ...state,
                     name: e.name,
@@ -89,7 +87,7 @@ async function readExtension(ctx: PgContext, state: Props) {
 }
 
 export const extension: ResourceDef<PgContext> = {
-    token: TOKEN,
+    token: POSTGRESQL.Extension,
     autoname: true,
     props: {
         name: { kind: "string", forceNew: true },

@@ -1,28 +1,17 @@
 /**
- * `postgresql:index/function:Function` (resource_postgresql_function.go, model_pg_function.go,
- * reference §3.7). CREATE FUNCTION on create, `CREATE  OR REPLACE FUNCTION` on update; Read parses
- * pg_get_functiondef. name, schema, args, returns, language and database replace.
- * ID = `<database>.<schema>.<name>(<non-OUT arg types>)`.
+ * `postgresql:index/function:Function` (resource_postgresql_function.go, model_pg_function.go). CREATE
+ * FUNCTION on create, `CREATE  OR REPLACE FUNCTION` on update; Read parses pg_get_functiondef. name, schema,
+ * args, returns, language and database replace. ID = `<database>.<schema>.<name>(<non-OUT arg types>)`.
  */
-import { bool, isObject, Props, str, Value } from "../props";
+import { bool, Props, str, Value } from "../props";
 import { ResourceDef } from "../resource";
 import { qi } from "./client";
+import { FunctionArg, functionArgs, functionId, FunctionKey, functionKey, signatureTypes } from "../../../upstream/ids";
+import { POSTGRESQL } from "../../../upstream/tokens";
 import { PgContext, withContext } from "./context";
 
-export const TOKEN = "postgresql:index/function:Function";
-
-export interface FunctionArg {
-    name: string;
-    type: string;
-    mode: string;
-    default: string;
-}
-
-export interface FunctionSpec {
-    name: string;
-    schema: string;
-    database: string;
-    args: FunctionArg[];
+/** The inputs that make up the ID (upstream/ids.ts), and the rest of the function's inputs. */
+export interface FunctionSpec extends FunctionKey {
     returns: string;
     language: string;
     body: string;
@@ -33,16 +22,6 @@ export interface FunctionSpec {
     dropCascade: boolean;
 }
 
-export function argsFrom(v: Value | undefined): FunctionArg[] {
-    if (!Array.isArray(v)) return [];
-    return v.filter(isObject).map((a) => ({
-        name: typeof a.name === "string" ? a.name : "",
-        type: typeof a.type === "string" ? a.type : "",
-        mode: typeof a.mode === "string" && a.mode !== "" ? a.mode : "IN",
-        default: typeof a.default === "string" ? a.default : "",
-    }));
-}
-
 /** The body without its `$tag$ … $tag$` wrapper, if it has one (upstream's StateFunc). */
 export function normalizeBody(body: string): string {
     const m = /\$([A-Za-z0-9_]*)\$([\s\S]*)\$\1\$/.exec(body);
@@ -50,13 +29,10 @@ export function normalizeBody(body: string): string {
 }
 
 export function functionSpec(p: Props, providerDb: string): FunctionSpec {
-    const args = argsFrom(p.args);
-    const lastOut = [...args].reverse().find((a) => a.mode === "OUT");
+    const key = functionKey(p, providerDb);
+    const lastOut = [...key.args].reverse().find((a) => a.mode === "OUT");
     return {
-        name: str(p, "name") ?? "",
-        schema: str(p, "schema") || "public",
-        database: str(p, "database") || providerDb,
-        args,
+        ...key,
         returns: str(p, "returns") || (lastOut ? lastOut.type : "void"),
         language: str(p, "language") || "plpgsql",
         body: normalizeBody(str(p, "body") ?? ""),
@@ -66,18 +42,6 @@ export function functionSpec(p: Props, providerDb: string): FunctionSpec {
         parallel: str(p, "parallel") || "UNSAFE",
         dropCascade: bool(p, "dropCascade") ?? false,
     };
-}
-
-/** Non-OUT argument types, as written in config. */
-export function signatureTypes(f: Pick<FunctionSpec, "args">): string {
-    return f.args
-        .filter((a) => a.mode !== "OUT")
-        .map((a) => a.type)
-        .join(",");
-}
-
-export function functionId(f: FunctionSpec): string {
-    return `${f.database}.${f.schema}.${f.name}(${signatureTypes(f)})`;
 }
 
 export function functionSql(f: FunctionSpec, replace: boolean): string {
@@ -268,7 +232,7 @@ export function parseFunctionId(id: string, providerDb: string): Props {
 }
 
 export const fn: ResourceDef<PgContext> = {
-    token: TOKEN,
+    token: POSTGRESQL.Function,
     autoname: true,
     props: {
         name: { kind: "string", forceNew: true },
@@ -295,7 +259,7 @@ export const fn: ResourceDef<PgContext> = {
     },
     normalize(key, v) {
         if (key === "body" && typeof v === "string") return normalizeBody(v);
-        if (key === "args") return argsValue(argsFrom(v));
+        if (key === "args") return argsValue(functionArgs(v));
         return v;
     },
     async create(ctx, inputs) {

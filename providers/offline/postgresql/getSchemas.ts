@@ -9,8 +9,6 @@ import type { Props } from "../props";
 import { UNKNOWN } from "../props";
 import type { PgContext } from "./context";
 
-export const GET_SCHEMAS = "postgresql:index/getSchemas:getSchemas";
-
 const NOT_IMPLEMENTED = ["likeAllPatterns", "likeAnyPatterns", "notLikeAllPatterns", "regexPattern"];
 
 export const INCLUDE_SYSTEM_SQL = "SELECT schema_name FROM information_schema.schemata s";

@@ -1,16 +1,16 @@
 /**
- * `postgresql:index/grant:Grant` (resource_postgresql_grant.go, reference §3.4). Authoritative for
+ * `postgresql:index/grant:Grant` (resource_postgresql_grant.go). Authoritative for
  * (role, scope): REVOKE then GRANT in one transaction, under the grantee's advisory lock (plus the
  * database lock for objectType database), with the owners' roles temporarily granted to a
  * non-superuser admin. Every input but `privileges` replaces; Pulumi deletes before replacing.
  */
-import { bool, Props, str, strList } from "../props";
+import { bool, Props, strList } from "../props";
 import { CheckFailure, ResourceDef } from "../resource";
 import { pgLockDatabase, pgLockRole, qi, Querier, withRolesGranted, PgVersion } from "./client";
+import { GrantKey, grantId, grantKey } from "../../../upstream/ids";
+import { POSTGRESQL } from "../../../upstream/tokens";
 import { PgContext, withContext } from "./context";
 import { invalidPrivileges, pluralType, privilegesEqual, roleOid, scopeExists } from "./privileges";
-
-export const TOKEN = "postgresql:index/grant:Grant";
 
 const OBJECT_TYPES = [
     "database",
@@ -26,36 +26,18 @@ const OBJECT_TYPES = [
 ];
 const NOT_IMPLEMENTED = ["foreign_data_wrapper", "foreign_server"];
 
-export interface GrantSpec {
-    role: string;
-    database: string;
-    schema: string;
-    objectType: string;
-    objects: string[];
-    columns: string[];
+/** The inputs that make up the ID (upstream/ids.ts), and what is granted. */
+export interface GrantSpec extends GrantKey {
     privileges: string[];
     withGrantOption: boolean;
 }
 
 export function grantSpec(p: Props): GrantSpec {
     return {
-        role: str(p, "role") ?? "",
-        database: str(p, "database") ?? "",
-        schema: str(p, "schema") ?? "",
-        objectType: str(p, "objectType") ?? "",
-        objects: [...new Set(strList(p, "objects"))].sort(),
-        columns: [...new Set(strList(p, "columns"))].sort(),
+        ...grantKey(p),
         privileges: [...new Set(strList(p, "privileges"))].sort(),
         withGrantOption: bool(p, "withGrantOption") ?? false,
     };
-}
-
-/** generateGrantID: role_database[_schema]_objecttype[_object…][_column…]. */
-export function grantId(g: GrantSpec): string {
-    const parts = [g.role, g.database];
-    if (!["database", "foreign_data_wrapper", "foreign_server"].includes(g.objectType)) parts.push(g.schema);
-    parts.push(g.objectType, ...g.objects, ...g.columns);
-    return parts.join("_");
 }
 
 /** `"s"."name"`, or `"s"."fn"(int, text)` for a function object given with a signature. */
@@ -222,7 +204,7 @@ function aclQuery(objectType: string): string {
     }
 }
 
-/** The privileges the server reports, or the configured ones when they match (§3.4 Read). */
+/** The privileges the server reports, or the configured ones when they match (as upstream's Read). */
 async function readPrivileges(
     ctx: PgContext,
     v: PgVersion,
@@ -288,7 +270,7 @@ async function readGrant(ctx: PgContext, state: Props) {
 }
 
 export const grant: ResourceDef<PgContext> = {
-    token: TOKEN,
+    token: POSTGRESQL.Grant,
     deleteBeforeReplace: true,
     props: {
         role: { kind: "string", required: true, forceNew: true },

@@ -1,32 +1,18 @@
 /**
- * `postgresql:index/grantRole:GrantRole` (resource_postgresql_grant_role.go, reference §3.8).
+ * `postgresql:index/grantRole:GrantRole` (resource_postgresql_grant_role.go).
  * Non-authoritative membership; every input replaces (there is no Update).
  * ID = `<role>_<grantRole>_<withAdminOption>`.
  */
-import { bool, Props, str } from "../props";
+import { Props } from "../props";
 import { ResourceDef } from "../resource";
 import { qi } from "./client";
+import { grantRoleId, GrantRoleKey, grantRoleKey } from "../../../upstream/ids";
+import { POSTGRESQL } from "../../../upstream/tokens";
 import { PgContext, withContext } from "./context";
 
-export const TOKEN = "postgresql:index/grantRole:GrantRole";
-
-export interface GrantRoleSpec {
-    role: string;
-    grantRole: string;
-    withAdminOption: boolean;
-}
-
-export function grantRoleSpec(p: Props): GrantRoleSpec {
-    return {
-        role: str(p, "role") ?? "",
-        grantRole: str(p, "grantRole") ?? "",
-        withAdminOption: bool(p, "withAdminOption") ?? false,
-    };
-}
-
-export function grantRoleId(g: GrantRoleSpec): string {
-    return `${g.role}_${g.grantRole}_${g.withAdminOption}`;
-}
+/** Every input of a GrantRole is part of its ID (upstream/ids.ts). */
+export type GrantRoleSpec = GrantRoleKey;
+export const grantRoleSpec = (p: Props): GrantRoleSpec => grantRoleKey(p);
 
 export function createGrantRoleSql(g: GrantRoleSpec): string[] {
     return [
@@ -63,7 +49,7 @@ async function readGrantRole(ctx: PgContext, state: Props) {
 }
 
 export const grantRole: ResourceDef<PgContext> = {
-    token: TOKEN,
+    token: POSTGRESQL.GrantRole,
     props: {
         role: { kind: "string", required: true, forceNew: true },
         grantRole: { kind: "string", required: true, forceNew: true },

@@ -1,4 +1,5 @@
 /** The offline `postgresql` plugin: config handling and the resources by token. */
+import { POSTGRESQL } from "../../../upstream/tokens";
 import type { Props } from "../props";
 import type { ResourceDef } from "../resource";
 import type { Plugin } from "../server";
@@ -9,7 +10,7 @@ import { database } from "./database";
 import { defaultPrivileg, defaultPrivileges } from "./defaultPrivileges";
 import { extension } from "./extension";
 import { fn } from "./function";
-import { GET_SCHEMAS, getSchemas } from "./getSchemas";
+import { getSchemas } from "./getSchemas";
 import { grant } from "./grant";
 import { grantRole } from "./grantRole";
 import { role } from "./role";
@@ -38,7 +39,7 @@ export function postgresqlPlugin(): Plugin {
         name: "postgresql",
         version: VERSION,
         resources,
-        functions: { [GET_SCHEMAS]: (ctx, args) => getSchemas(ctx as PgContext, args) },
+        functions: { [POSTGRESQL.getSchemas]: (ctx, args) => getSchemas(ctx as PgContext, args) },
         checkConfig: (config: Props) => checkPgConfig(config),
         configure(config: Props) {
             const resolved = resolvePgConfig(config);

@@ -1,7 +1,7 @@
 /**
- * Privilege rules shared by Grant and DefaultPrivileges (helpers.go, reference §3.0): the allowed
- * privileges per object type, the equality used on read (with the ALL expansion), and the
- * role/database/schema existence check that removes a grant from state when its scope is gone.
+ * Privilege rules shared by Grant and DefaultPrivileges (upstream's helpers.go): the allowed privileges per
+ * object type, the equality used on read (with the ALL expansion), and the role/database/schema existence
+ * check that removes a grant from state when its scope is gone.
  */
 import { atLeast, PgVersion, Querier } from "./client";
 import type { PgContext } from "./context";

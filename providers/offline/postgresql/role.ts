@@ -1,14 +1,13 @@
 /**
- * `postgresql:index/role:Role` (resource_postgresql_role.go, reference §3.1). Nothing replaces: a
+ * `postgresql:index/role:Role` (resource_postgresql_role.go). Nothing replaces: a
  * rename is ALTER ROLE … RENAME. ID = the role name.
  */
 import { createHash } from "crypto";
 import { bool, num, Props, str, strList } from "../props";
 import { CheckFailure, ResourceDef } from "../resource";
 import { atLeast, PgVersion, pgLockRole, qi, ql, Querier, withRolesGranted } from "./client";
+import { POSTGRESQL } from "../../../upstream/tokens";
 import { PgContext, withContext } from "./context";
-
-export const TOKEN = "postgresql:index/role:Role";
 
 export interface RoleSpec {
     name: string;
@@ -170,8 +169,9 @@ export function parseRoleConfig(rolconfig: string[] | null | undefined): RoleCon
 }
 
 /**
- * The password kept in state after a read (§3.1): SCRAM hashes are trusted as is; an md5 hash that
- * matches md5(password || name) keeps the state value; otherwise the server's value replaces it.
+ * The password kept in state after a read, as upstream's Read keeps it: SCRAM hashes are trusted as
+ * is; an md5 hash that matches md5(password || name) keeps the state value; otherwise the server's
+ * value replaces it.
  */
 export function reconcilePassword(statePw: string, dbPasswd: string, name: string): string {
     if (dbPasswd.startsWith("SCRAM-SHA-256")) return statePw;
@@ -254,7 +254,7 @@ async function exec(q: Querier, sql: string[]): Promise<void> {
 }
 
 export const role: ResourceDef<PgContext> = {
-    token: TOKEN,
+    token: POSTGRESQL.Role,
     autoname: true,
     props: {
         name: { kind: "string" },

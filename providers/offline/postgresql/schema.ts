@@ -1,14 +1,14 @@
 /**
- * `postgresql:index/schema:Schema` (resource_postgresql_schema.go, reference §3.3). An existing
+ * `postgresql:index/schema:Schema` (resource_postgresql_schema.go). An existing
  * schema is adopted silently; `policies` (deprecated) are granted but never read back, as
  * upstream. Only `database` replaces. ID = `<database>.<schema>`.
  */
 import { bool, isObject, Props, str, Value } from "../props";
 import { ResourceDef } from "../resource";
 import { atLeast, PgVersion, qi, Querier, withRolesGranted } from "./client";
+import { databaseObjectId, DatabaseObjectKey, databaseObjectKey } from "../../../upstream/ids";
+import { POSTGRESQL } from "../../../upstream/tokens";
 import { PgContext, withContext } from "./context";
-
-export const TOKEN = "postgresql:index/schema:Schema";
 
 export interface SchemaPolicy {
     role: string;
@@ -18,9 +18,8 @@ export interface SchemaPolicy {
     usageWithGrant: boolean;
 }
 
-export interface SchemaSpec {
-    name: string;
-    database: string;
+/** The inputs that make up the ID (upstream/ids.ts), and the rest of the schema's inputs. */
+export interface SchemaSpec extends DatabaseObjectKey {
     owner: string;
     ifNotExists: boolean;
     dropCascade: boolean;
@@ -53,17 +52,12 @@ export function policiesFrom(v: Value | undefined): SchemaPolicy[] {
 
 export function schemaSpec(p: Props, providerDb: string): SchemaSpec {
     return {
-        name: str(p, "name") ?? "",
-        database: str(p, "database") || providerDb,
+        ...databaseObjectKey(p, providerDb),
         owner: str(p, "owner") ?? "",
         ifNotExists: bool(p, "ifNotExists") ?? true,
         dropCascade: bool(p, "dropCascade") ?? false,
         policies: policiesFrom(p.policies),
     };
-}
-
-export function schemaId(s: Pick<SchemaSpec, "database" | "name">): string {
-    return `${s.database}.${s.name}`;
 }
 
 export function createSchemaSql(s: SchemaSpec, v: PgVersion): string {
@@ -125,7 +119,7 @@ async function readSchema(ctx: PgContext, state: Props) {
             );
             if (rows.length === 0) return null;
             return {
-                id: schemaId(s),
+                id: databaseObjectId(s),
                 outputs: { ...state, name: s.name, database: s.database, owner: String(rows[0].owner) },
             };
         })(),
@@ -133,7 +127,7 @@ async function readSchema(ctx: PgContext, state: Props) {
 }
 
 export const schema: ResourceDef<PgContext> = {
-    token: TOKEN,
+    token: POSTGRESQL.Schema,
     autoname: true,
     props: {
         name: { kind: "string" },

@@ -1,14 +1,14 @@
 /**
- * `random:index/randomPassword:RandomPassword` (terraform-provider-random v3.9.0 semantics, reference
- * §4): crypto-random generation with the min* characters drawn first (even from disabled sets),
- * then the pool, then a crypto-random shuffle; ID `none`; every input replaces except the keepers
- * and overrideSpecial rules; Read is a no-op. `bcryptHash` is not computed (documented difference).
+ * `random:index/randomPassword:RandomPassword` (terraform-provider-random v3.9.0:
+ * `internal/provider/resource_password.go`, `internal/random/string.go`): crypto-random generation with the
+ * min* characters drawn first (even from disabled sets), then the pool, then a crypto-random shuffle; ID
+ * `none`; every input replaces except the keepers and overrideSpecial rules; Read is a no-op. `bcryptHash` is
+ * not computed (documented difference).
  */
 import { randomBytes, randomInt } from "crypto";
 import { bool, isObject, num, Props, str, UNKNOWN, Value, containsUnknown } from "../props";
+import { RANDOM } from "../../../upstream/tokens";
 import { CheckFailure, ResourceDef } from "../resource";
-
-export const TOKEN = "random:index/randomPassword:RandomPassword";
 
 export const CHARSETS = {
     upper: "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
@@ -120,7 +120,7 @@ const intMin0 = { kind: "int" as const, default: 0, forceNew: true, min: 0 };
 const boolTrue = { kind: "bool" as const, default: true, forceNew: true };
 
 export const randomPassword: ResourceDef<unknown> = {
-    token: TOKEN,
+    token: RANDOM.RandomPassword,
     props: {
         length: { kind: "int", required: true, forceNew: true, min: 1 },
         special: boolTrue,

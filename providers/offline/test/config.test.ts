@@ -1,4 +1,4 @@
-import { checkPgConfig, resolvePgConfig, tlsOptions } from "../../../providers/offline/postgresql/config";
+import { checkPgConfig, resolvePgConfig, tlsOptions } from "../postgresql/config";
 
 describe("postgresql provider config", () => {
     it("decodes the SDK's JSON-encoded values and applies upstream defaults", () => {

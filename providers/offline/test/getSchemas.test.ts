@@ -1,5 +1,5 @@
-import { checkGetSchemasArgs, getSchemas } from "../../../providers/offline/postgresql/getSchemas";
-import type { PgContext } from "../../../providers/offline/postgresql/context";
+import { checkGetSchemasArgs, getSchemas } from "../postgresql/getSchemas";
+import type { PgContext } from "../postgresql/context";
 
 test("getSchemas needs a database and refuses, naming it, each pattern filter it does not implement", () => {
     expect(checkGetSchemasArgs({ database: "app" })).toEqual([]);

@@ -1,6 +1,6 @@
-import { engineVerbosity, log } from "../../../providers/offline/log";
-import { SECRET_SIG, SIG_KEY, unwrapSecrets, wrapSecrets } from "../../../providers/offline/props";
-import { forgetSecrets, redact, rememberSecret } from "../../../providers/offline/redact";
+import { engineVerbosity, log } from "../log";
+import { SECRET_SIG, SIG_KEY, unwrapSecrets, wrapSecrets } from "../props";
+import { forgetSecrets, redact, rememberSecret } from "../redact";
 
 afterEach(() => forgetSecrets());
 

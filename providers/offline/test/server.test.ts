@@ -8,10 +8,10 @@ import * as structPb from "google-protobuf/google/protobuf/struct_pb";
 import * as emptyPb from "google-protobuf/google/protobuf/empty_pb";
 import * as providerPb from "@pulumi/pulumi/proto/provider_pb";
 import * as providerGrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
-import { postgresqlPlugin } from "../../../providers/offline/postgresql";
-import { randomPlugin } from "../../../providers/offline/random";
-import { serve, Served } from "../../../providers/offline/server";
-import { SECRET_SIG, SIG_KEY, UNKNOWN } from "../../../providers/offline/props";
+import { postgresqlPlugin } from "../postgresql";
+import { randomPlugin } from "../random";
+import { serve, Served } from "../server";
+import { SECRET_SIG, SIG_KEY, UNKNOWN } from "../props";
 
 type Client = InstanceType<typeof providerGrpc.ResourceProviderClient>;
 

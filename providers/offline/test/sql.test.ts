@@ -1,5 +1,5 @@
-import { PgVersion } from "../../../providers/offline/postgresql/client";
-import { maskSql, parseVersion } from "../../../providers/offline/postgresql/client";
+import { PgVersion } from "../postgresql/client";
+import { maskSql, parseVersion } from "../postgresql/client";
 import {
     createRoleSql,
     parseRoleConfig,
@@ -7,39 +7,28 @@ import {
     roleSpec,
     searchPathSql,
     updateRoleSql,
-} from "../../../providers/offline/postgresql/role";
-import { grantId, grantSpec, grantSql, revokeSql, validateGrant } from "../../../providers/offline/postgresql/grant";
+} from "../postgresql/role";
+import { grantSpec, grantSql, revokeSql, validateGrant } from "../postgresql/grant";
 import {
-    defaultPrivilegesId,
     defaultPrivilegesSpec,
     grantDefaultSql,
     revokeDefaultSql,
     validateDefaultPrivileges,
-} from "../../../providers/offline/postgresql/defaultPrivileges";
-import { privilegesEqual } from "../../../providers/offline/postgresql/privileges";
-import {
-    alterDatabaseSql,
-    createDatabaseSql,
-    databaseSpec,
-    dropDatabaseSql,
-} from "../../../providers/offline/postgresql/database";
-import { createSchemaSql, policyGrantSql, schemaId, schemaSpec } from "../../../providers/offline/postgresql/schema";
-import {
-    createExtensionSql,
-    dropExtensionSql,
-    extensionSpec,
-    updateExtensionSql,
-} from "../../../providers/offline/postgresql/extension";
+} from "../postgresql/defaultPrivileges";
+import { privilegesEqual } from "../postgresql/privileges";
+import { alterDatabaseSql, createDatabaseSql, databaseSpec, dropDatabaseSql } from "../postgresql/database";
+import { createSchemaSql, policyGrantSql, schemaSpec } from "../postgresql/schema";
+import { createExtensionSql, dropExtensionSql, extensionSpec, updateExtensionSql } from "../postgresql/extension";
 import {
     dropFunctionSql,
-    functionId,
     functionSpec,
     functionSql,
     parseArg,
     parseFunctionDef,
     parseFunctionId,
-} from "../../../providers/offline/postgresql/function";
-import { createGrantRoleSql, grantRoleId, grantRoleSpec } from "../../../providers/offline/postgresql/grantRole";
+} from "../postgresql/function";
+import { createGrantRoleSql, grantRoleSpec } from "../postgresql/grantRole";
+import { databaseObjectId, defaultPrivilegesId, functionId, grantId, grantRoleId } from "../../../upstream/ids";
 import { createHash } from "crypto";
 
 const PG15: PgVersion = { major: 15, minor: 20 };
@@ -275,7 +264,7 @@ describe("Database SQL", () => {
 describe("Schema, Extension, GrantRole SQL", () => {
     it("schema", () => {
         const s = schemaSpec({ name: "app", owner: "svc", ifNotExists: true }, "postgres");
-        expect(schemaId(s)).toBe("postgres.app");
+        expect(databaseObjectId(s)).toBe("postgres.app");
         expect(createSchemaSql(s, PG15)).toBe(`CREATE SCHEMA IF NOT EXISTS "app" AUTHORIZATION "svc"`);
         expect(
             policyGrantSql("app", {

@@ -1,23 +1,9 @@
-import {
-    containsUnknown,
-    SECRET_SIG,
-    SIG_KEY,
-    UNKNOWN,
-    unwrapSecrets,
-    wrapSecrets,
-} from "../../../providers/offline/props";
-import {
-    checkInputs,
-    DEFAULTS_KEY,
-    diffInputs,
-    previewCreate,
-    ResourceDef,
-    valuesEqual,
-} from "../../../providers/offline/resource";
-import { role } from "../../../providers/offline/postgresql/role";
-import { grant } from "../../../providers/offline/postgresql/grant";
-import { fn } from "../../../providers/offline/postgresql/function";
-import { database } from "../../../providers/offline/postgresql/database";
+import { containsUnknown, SECRET_SIG, SIG_KEY, UNKNOWN, unwrapSecrets, wrapSecrets } from "../props";
+import { checkInputs, DEFAULTS_KEY, diffInputs, previewCreate, ResourceDef, valuesEqual } from "../resource";
+import { role } from "../postgresql/role";
+import { grant } from "../postgresql/grant";
+import { fn } from "../postgresql/function";
+import { database } from "../postgresql/database";
 
 const seed = new Uint8Array([0xab, 0xcd, 0xef, 0x01, 0x23]);
 const check = <C>(def: ResourceDef<C>, news: Record<string, unknown>, olds: Record<string, unknown> = {}) =>

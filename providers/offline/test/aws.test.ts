@@ -1,29 +1,20 @@
 /** The offline aws provider's pure parts: config, credentials, Check/Diff of its resources, and the upstream conversions. */
-import { bucket, bucketNameProblems, bucketOutputs } from "../../../providers/offline/aws/bucket";
-import { bucketVersioning } from "../../../providers/offline/aws/bucketVersioning";
-import { bucketPolicy } from "../../../providers/offline/aws/bucketPolicy";
-import { bucketPublicAccessBlock } from "../../../providers/offline/aws/bucketPublicAccessBlock";
-import { bucketObjectLockConfiguration } from "../../../providers/offline/aws/bucketObjectLockConfiguration";
-import {
-    bucketLifecycleConfiguration,
-    ruleFromApi,
-    ruleToApi,
-} from "../../../providers/offline/aws/bucketLifecycleConfiguration";
-import { sseRulesFromApi } from "../../../providers/offline/aws/bucketSse";
-import {
-    checkAwsConfig,
-    parseAwsConfig,
-    profileFromIni,
-    resolveCredentials,
-} from "../../../providers/offline/aws/config";
-import { parseBucketResourceId, bucketResourceId } from "../../../providers/offline/aws/context";
-import { iamAccessKey, sesSmtpPasswordV4 } from "../../../providers/offline/aws/iamAccessKey";
-import { iamUser } from "../../../providers/offline/aws/iamUser";
-import { iamUserPolicy, parseUserPolicyId } from "../../../providers/offline/aws/iamUserPolicy";
-import { RESOURCES } from "../../../providers/offline/aws";
-import { policiesEquivalent } from "../../../providers/offline/aws/policyJson";
-import { checkInputs, diffInputs, ResourceDef } from "../../../providers/offline/resource";
-import type { Props } from "../../../providers/offline/props";
+import { bucket, bucketNameProblems, bucketOutputs } from "../aws/bucket";
+import { bucketVersioning } from "../aws/bucketVersioning";
+import { bucketPolicy } from "../aws/bucketPolicy";
+import { bucketPublicAccessBlock } from "../aws/bucketPublicAccessBlock";
+import { bucketObjectLockConfiguration } from "../aws/bucketObjectLockConfiguration";
+import { bucketLifecycleConfiguration, ruleFromApi, ruleToApi } from "../aws/bucketLifecycleConfiguration";
+import { sseRulesFromApi } from "../aws/bucketSse";
+import { checkAwsConfig, parseAwsConfig, profileFromIni, resolveCredentials } from "../aws/config";
+import { parseBucketResourceId, bucketResourceId } from "../aws/context";
+import { iamAccessKey, sesSmtpPasswordV4 } from "../aws/iamAccessKey";
+import { iamUser } from "../aws/iamUser";
+import { iamUserPolicy, parseUserPolicyId } from "../aws/iamUserPolicy";
+import { RESOURCES } from "../aws";
+import { policiesEquivalent } from "../aws/policyJson";
+import { checkInputs, diffInputs, ResourceDef } from "../resource";
+import type { Props } from "../props";
 
 const seed = new Uint8Array([0xab, 0xcd, 0xef, 0x12]);
 const check = (def: ResourceDef<unknown>, news: Props, olds: Props = {}) =>

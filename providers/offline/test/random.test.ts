@@ -7,8 +7,8 @@ import {
     PasswordOptions,
     randomPassword,
     validateOptions,
-} from "../../../providers/offline/random/password";
-import { checkInputs, diffInputs } from "../../../providers/offline/resource";
+} from "../random/password";
+import { checkInputs, diffInputs } from "../resource";
 
 const base: PasswordOptions = {
     length: 40,

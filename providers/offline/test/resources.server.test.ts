@@ -5,16 +5,16 @@
  */
 import { Client } from "pg";
 import * as fs from "fs";
-import { role } from "../../../providers/offline/postgresql/role";
-import { database } from "../../../providers/offline/postgresql/database";
-import { schema } from "../../../providers/offline/postgresql/schema";
-import { grant } from "../../../providers/offline/postgresql/grant";
-import { defaultPrivileges } from "../../../providers/offline/postgresql/defaultPrivileges";
-import { extension } from "../../../providers/offline/postgresql/extension";
-import { fn } from "../../../providers/offline/postgresql/function";
-import { grantRole } from "../../../providers/offline/postgresql/grantRole";
-import { PgContext } from "../../../providers/offline/postgresql/context";
-import { Props } from "../../../providers/offline/props";
+import { role } from "../postgresql/role";
+import { database } from "../postgresql/database";
+import { schema } from "../postgresql/schema";
+import { grant } from "../postgresql/grant";
+import { defaultPrivileges } from "../postgresql/defaultPrivileges";
+import { extension } from "../postgresql/extension";
+import { fn } from "../postgresql/function";
+import { grantRole } from "../postgresql/grantRole";
+import { PgContext } from "../postgresql/context";
+import { Props } from "../props";
 import { Admin, Lifecycle, localPg, LocalPg, providerContext, unique } from "./support";
 
 const sorted = (v: unknown) => (Array.isArray(v) ? [...v].sort() : v);

@@ -6,11 +6,11 @@
 import * as fs from "fs";
 import { Client } from "pg";
 import { localPg, LocalPg } from "../../../scripts/lib/localServices";
-import { PgClient } from "../../../providers/offline/postgresql/client";
-import { resolvePgConfig } from "../../../providers/offline/postgresql/config";
-import { PgContext } from "../../../providers/offline/postgresql/context";
-import { Props } from "../../../providers/offline/props";
-import { checkInputs, declaredOnly, diffInputs, DiffResult, ResourceDef } from "../../../providers/offline/resource";
+import { PgClient } from "../postgresql/client";
+import { resolvePgConfig } from "../postgresql/config";
+import { PgContext } from "../postgresql/context";
+import { Props } from "../props";
+import { checkInputs, declaredOnly, diffInputs, DiffResult, ResourceDef } from "../resource";
 
 export { localPg };
 export type { LocalPg };
