@@ -71,6 +71,7 @@ export const COMPONENT_TYPES = new Set<string>([
     "pgstack:access:PoolerAuth",
     "pgstack:restore:DumpRestore",
     "pgstack:access:AppDatabase",
+    "pgstack:access:AppSchemas",
     "pgstack:access:Tenant",
     "pgstack:storage:ObjectStorage",
     "pgstack:storage:S3Storage",
@@ -295,7 +296,7 @@ export async function runProgram(
         await pulumi.runtime.setMocks(mocks, "pgstack", opts.stack ?? "test", opts.preview ?? false);
         recordOptions(pulumi, mocks);
         try {
-            exported = { ...(await import("../index")) };
+            exported = { ...(await import("../index")).default };
         } catch (e) {
             error = e as Error;
         }

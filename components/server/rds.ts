@@ -170,8 +170,6 @@ export class RdsInstance extends pulumi.ComponentResource {
         this.endpoint = {
             host: this.instance.address,
             port: this.instance.port,
-            appHost: this.instance.address,
-            appPort: this.instance.port,
             adminUser: pulumi.output(s.adminUser),
             adminPassword: pulumi.secret(password.result),
             caCertPath: pulumi.output(s.caCertPath),
