@@ -315,6 +315,36 @@ export async function runProgram(
     return { mocks, outputs, secret, error, exports: exported };
 }
 
+/**
+ * Builds components directly (not the whole program) under the same recording mocks: `build` imports
+ * the component modules it needs (fresh module registry) and returns the values to resolve.
+ */
+export async function runComponent(
+    build: (pulumi: typeof pulumiType) => Promise<Record<string, unknown>>,
+): Promise<Omit<ProgramRun, "secret" | "exports">> {
+    const mocks = new RecordingMocks();
+    let built: Record<string, unknown> = {};
+    let error: Error | undefined;
+    let pulumi!: typeof pulumiType;
+    await jest.isolateModulesAsync(async () => {
+        pulumi = await import("@pulumi/pulumi");
+        await pulumi.runtime.setMocks(mocks, "pgstack", "test", false);
+        recordOptions(pulumi, mocks);
+        try {
+            built = await build(pulumi);
+        } catch (e) {
+            error = e as Error;
+        }
+        await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+    });
+    const outputs: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(built)) outputs[k] = (await settle(pulumi, v)).value;
+    if (mocks.unknown.length > 0 && !error) {
+        error = new Error(`mock: resource types not known to the test harness: ${mocks.unknown.join(", ")}`);
+    }
+    return { mocks, outputs, error };
+}
+
 /** Names of the resources an exported Output depends on (what the engine would wait for). */
 export async function dependenciesOf(output: unknown): Promise<string[]> {
     const o = output as { allResources?: () => Promise<Set<{ __name?: string }>> };
