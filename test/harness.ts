@@ -15,7 +15,7 @@ export const KNOWN_TYPES = new Set<string>([
     "postgresql:index/defaultPrivileges:DefaultPrivileges",
     "postgresql:index/extension:Extension",
     "postgresql:index/function:Function",
-    // A non-superuser admin's membership in the service role (components/database.ts).
+    // A non-superuser admin's membership in the service role (components/access/database.ts).
     "postgresql:index/grantRole:GrantRole",
     "random:index/randomPassword:RandomPassword",
     // Dynamic providers (components/dumpRestore.ts).
