@@ -97,7 +97,12 @@ test("Tenant creates its schema and chains its grants after what it is told to w
     const run = await runComponent(async (pulumi) => {
         const { Tenant } = await import("../../../components/access/tenant");
         const p = await provider(pulumi);
-        const before = new pulumi.CustomResource("postgresql:index/grant:Grant", "before", {}, { provider: p });
+        const postgresql = await import("@pulumi/postgresql");
+        const before = new postgresql.Grant(
+            "before",
+            { database: "shop", role: "public", objectType: "database", privileges: [] },
+            { provider: p },
+        );
         const t = new Tenant("t", {
             tenant: model.tenants[0],
             databaseName: "shop",
