@@ -2,6 +2,7 @@
  * pgstack: a PostgreSQL server with least-privilege roles, per-tenant schemas and secret DSNs.
  * Load the stack config, build the components, export the outputs.
  */
+import { ACCESS_LAYER_NAME } from "./config/constants";
 import { loadConfig } from "./config/load";
 import { AccessLayer } from "./components/access/accessLayer";
 import { DumpRestore } from "./components/dumpRestore";
@@ -26,7 +27,7 @@ const server = createServer("pgstack-server", {
 });
 const endpoint = server.endpoint;
 
-const access = new AccessLayer("pgstack", {
+const access = new AccessLayer(ACCESS_LAYER_NAME, {
     endpoint,
     databaseName: config.databaseName,
     roles: config.roles,

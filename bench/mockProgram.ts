@@ -3,6 +3,7 @@
  * {tenants, resources, ms}. Used by bench/mock-scale.ts; not a test.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { PROJECT_NAME } from "../config/constants";
 
 const tenants = Number(process.argv[2] ?? "10");
 let resources = 0;
@@ -30,7 +31,7 @@ async function main(): Promise<void> {
             },
             call: () => ({}),
         },
-        "pgstack",
+        PROJECT_NAME,
         "bench",
         true,
     );

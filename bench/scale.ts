@@ -546,7 +546,8 @@ async function main(): Promise<void> {
     pg = localPg();
     const t0 = now();
     const r: Results = {
-        options: o,
+        // The results file names its output relative to the repo, so it reads the same on every machine.
+        options: { ...o, out: path.relative(path.join(__dirname, ".."), o.out) },
         started: new Date().toISOString(),
         rounds: 0,
         floor: [],

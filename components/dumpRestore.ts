@@ -9,6 +9,7 @@
  */
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { RESTORE_RESOURCE_MODULE } from "../config/constants";
 import type { RestoreConfig } from "../config/restore";
 import { restoreProvider } from "../lib/restore";
 
@@ -44,7 +45,7 @@ class RestoredDump extends pulumi.dynamic.Resource {
             name,
             { ...props, digest: undefined, restoredAt: undefined, tableCount: undefined },
             opts,
-            "pgstack",
+            RESTORE_RESOURCE_MODULE,
             "RestoredDump",
         );
     }

@@ -4,21 +4,17 @@
  * `pulumi.Config` themselves. Everything here runs before any resource is registered.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { PROJECT_NAME } from "./constants";
+import { stringKeys } from "./projectFile";
 import { ConfigError, parseConfig, rawConfigSchema, StackConfig } from "./schema";
 
-export const NAMESPACE = "pgstack";
+/** The config namespace: the project's name. */
+export const NAMESPACE = PROJECT_NAME;
 
 /** Keys whose value is a secret: they must be stored encrypted in the stack file. */
 export const SECRET_KEYS: readonly string[] = ["adminPassword"];
 /** Keys held as plain strings; every other key is a YAML/JSON value (object, list, boolean, number). */
-const STRING_KEYS: readonly string[] = [
-    "environment",
-    "databaseName",
-    "sslmode",
-    "tenantRolePrefix",
-    "tenantAccess",
-    "adminPassword",
-];
+const STRING_KEYS: readonly string[] = stringKeys(rawConfigSchema.shape);
 
 /** Secrets, kept apart from the typed config so they only ever travel as secret Outputs. */
 export interface StackSecrets {

@@ -8,6 +8,7 @@
  */
 import { connectGroupName, GUARD_SCHEMA, tenantRoleName, tenantSchemaName, tenantsGroupName } from "../lib/naming";
 import { PGBOUNCER_AUTH_SCHEMA } from "../lib/pgbouncer";
+import { PROJECT_NAME } from "./constants";
 
 /** PostgreSQL's limit on identifiers (NAMEDATALEN - 1), in bytes. */
 export const MAX_IDENTIFIER_BYTES = 63;
@@ -109,8 +110,15 @@ export function stackNames(c: NameSource): StackName[] {
     return names;
 }
 
-const keyOf = (path: (string | number)[]) =>
-    "pgstack:" + path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("");
+/** The full config key a path names, as errors print it: `pgstack:tenants[2].id`. */
+export function keyOf(path: readonly PropertyKey[]): string {
+    let key = PROJECT_NAME;
+    path.forEach((p, i) => {
+        if (typeof p === "number") key += `[${p}]`;
+        else key += i === 0 ? `:${String(p)}` : `.${String(p)}`;
+    });
+    return key;
+}
 
 /**
  * Reports every reserved, over-long or colliding name through `issue(path, message)`, at the key

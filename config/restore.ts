@@ -13,9 +13,8 @@
  * (components/dumpRestore.ts, lib/restore.ts; docs/runbooks/publish-dump.md).
  */
 import { z } from "zod";
-
-export const SHA256_PATTERN = /^[0-9a-f]{64}$/;
-const EXTENSION_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+import { EXTENSION_NAME, EXTENSION_NAME_RULE, SHA256_HEX } from "./patterns";
+import { optionalKey } from "./projectFile";
 
 /** `{ path }` (a local file) or `{ bucketObject }` (a key in the stack's bucket: not supported yet). */
 const artifactSchema = z
@@ -45,10 +44,10 @@ export const restoreSchema = z
             .string()
             .trim()
             .toLowerCase()
-            .regex(SHA256_PATTERN, "must be the artifact's SHA-256: 64 hex digits (see <file>.sha256)"),
+            .regex(SHA256_HEX, "must be the artifact's SHA-256: 64 hex digits (see <file>.sha256)"),
         /** Extensions to create (IF NOT EXISTS) before the restore, as the service role. */
         extensions: z
-            .array(z.string().regex(EXTENSION_PATTERN, "an extension name is lower-case letters, digits, _ or -"))
+            .array(z.string().regex(EXTENSION_NAME, EXTENSION_NAME_RULE))
             .default([])
             .refine((l) => new Set(l).size === l.length, { message: "lists an extension twice" }),
     })
@@ -56,13 +55,17 @@ export const restoreSchema = z
 
 /** The keys this module adds to the raw schema's shape (spread into it by config/schema.ts). */
 export const restoreShape = {
-    /** Pulumi.yaml declares `{}` as the default (a declared key needs one): `{}` means "no restore". */
-    restore: z.preprocess(
-        (v) => (v && typeof v === "object" && Object.keys(v).length === 0 ? undefined : v),
-        restoreSchema.optional(),
+    restore: optionalKey(
+        restoreSchema,
+        {},
+        "A pg_dump -Fc artifact to restore into the database (absent or {}: none); config/restore.ts, docs/runbooks/publish-dump.md. {artifact: {path: <local file>} (bucketObject: not supported yet), sha256: <64 hex, the file's SHA-256: verified first, and `pulumi up` restores again exactly when it changes>, extensions?: [names to create before the restore]}.",
     ),
-    /** The stack is read-only for the app: DATABASE_URL is the read-only role's DSN. */
-    readOnly: z.boolean().default(false),
+    readOnly: z
+        .boolean()
+        .default(false)
+        .describe(
+            "The stack is read-only for the app: DATABASE_URL is the read-only role's DSN (needs readonlyRole true). For production restored from a dump artifact (pgstack:restore).",
+        ),
 };
 
 export type RawRestoreConfig = z.output<typeof restoreSchema>;

@@ -19,8 +19,11 @@ import {
 import { resolveStorage, StorageConfig, storageSchema } from "./storage";
 import { connectGroupName, GUARD_SCHEMA, tenantsGroupName } from "../lib/naming";
 import { imageVersion, PREPARED_STATEMENTS_SINCE, versionAtLeast } from "../lib/pgbouncer";
-import { checkNames } from "./names";
+import { checkNames, keyOf } from "./names";
+import { Environment, ENVIRONMENTS } from "./constants";
 import { checkRestore, resolveRestore, RestoreStackConfig, restoreShape } from "./restore";
+import { EXTENSION_NAME, EXTENSION_NAME_RULE, TENANT_ID, TENANT_ROLE_PREFIX } from "./patterns";
+import { optionalKey } from "./projectFile";
 
 export { INSECURE_SSL_MODES, SSL_MODES, serverSchema };
 export type { SslMode };
@@ -36,12 +39,8 @@ export const TENANT_ACCESS = ["login", "setrole", "both"] as const;
 
 /** Schemas and name prefixes the stack itself owns; tenants and app schemas may not take them. */
 export const RESERVED_SCHEMAS: readonly string[] = ["public", "information_schema", GUARD_SCHEMA];
-
-export const TENANT_ID_PATTERN = /^[a-z][a-z0-9_]{0,39}$/;
-const EXTENSION_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
-
-export const ENVIRONMENTS = ["local", "staging", "production"] as const;
-export type Environment = (typeof ENVIRONMENTS)[number];
+export { ENVIRONMENTS };
+export type { Environment };
 
 const notReserved = (name: string) => !RESERVED_SCHEMAS.includes(name) && !name.startsWith("pg_");
 
@@ -63,16 +62,13 @@ const tenantSchema = z
     .object({
         id: z
             .string()
-            .regex(
-                TENANT_ID_PATTERN,
-                "a tenant id is a lower-case letter, then up to 39 lower-case letters, digits or _",
-            )
+            .regex(TENANT_ID, "a tenant id is a lower-case letter, then up to 39 lower-case letters, digits or _")
             .refine((id) => notReserved(id), { message: "is a reserved name" }),
         /** Per-tenant rotation seed: change it to rotate only this tenant's password. */
         seed: seed.optional(),
         /**
          * Maximum concurrent connections of the tenant's role (-1: no limit). Bounded by default so one
-         * tenant cannot take every connection the server has (review S7).
+         * tenant cannot take every connection the server has.
          */
         connectionLimit: z.number().int().min(-1).max(10000).default(TENANT_CONNECTION_LIMIT),
         /**
@@ -111,50 +107,111 @@ const dataProtection = z
     })
     .strict();
 
-/** The raw shape: what the stack YAML may hold under `pgstack:`. */
+/**
+ * The raw shape: what the stack YAML may hold under `pgstack:`. Each key's `.describe()` text is its
+ * description in Pulumi.yaml (config/projectFile.ts; `npm run gen:pulumi-yaml` writes the file).
+ */
 export const rawConfigSchema = z
     .object({
-        environment: z.enum(ENVIRONMENTS),
-        server: serverSchema,
-        databaseName: identifier("databaseName").default("app"),
-        schemas: z.array(appSchemaName).min(1, "at least one app schema").default(["app"]),
-        roles: roleNames.default({}),
-        readonlyRole: z.boolean().default(false),
-        /** sslmode written into every DSN the stack exports. */
-        sslmode: sslmode.default("verify-full"),
-        /** Explicit opt-in to sslmodes that allow an unencrypted connection. */
-        allowInsecureSsl: z.boolean().default(false),
-        extensions: z
-            .array(z.string().regex(EXTENSION_PATTERN, "an extension name is lower-case letters, digits, _ or -"))
-            .default([]),
-        tenantRolePrefix: z
-            .string()
-            .regex(/^[a-z][a-z0-9_]{0,22}$/, "a lower-case identifier prefix of at most 23 characters")
-            .default("app_tenant_"),
-        tenants: z.array(tenantSchema).default([]),
-        /** How tenants reach their schema: their own login, SET ROLE from the app role's pool, or both. */
-        tenantAccess: z.enum(TENANT_ACCESS).default("login"),
-        /**
-         * The app schemas a tenant names unqualified, after its own tenant_<id> (its role's search_path,
-         * and what the checkout code sets after SET ROLE). Empty (Pulumi.yaml's declared default): every
-         * app schema, in order.
-         */
-        tenantSearchPath: z.array(identifier("a schema name")).default([]),
-        rotation: rotation.default({ seed: "initial" }),
-        dataProtection: dataProtection.default({}),
-        /** Explicit opt-in to letting data leave with the stack (no retainOnDelete / protect in production). */
-        allowDataLoss: z.boolean().default(false),
-        /** Object storage and backup buckets (config/storage.ts); absent: no buckets. */
-        // Pulumi.yaml declares `{}` as the default (a declared key needs one): `{}` means "no storage".
-        storage: z.preprocess(
-            (v) => (v && typeof v === "object" && Object.keys(v).length === 0 ? undefined : v),
-            storageSchema.optional(),
+        environment: z
+            .enum(ENVIRONMENTS)
+            .describe(
+                "Which kind of environment this stack is: local | staging | production. Production turns on the safe defaults (protect, retained data).",
+            ),
+        server: serverSchema.describe(
+            "Where PostgreSQL runs, by mode. rds: {identifier, vpcId, subnetIds, allowedCidrs, allowedSecurityGroupIds, instanceClass, multiAz, kmsKeyId, backupRetentionDays, deletionProtection, caCertPath, ...}; docker: {image, port, pgbouncer: {enabled, port, poolMode}, caCertPath}; existing: {host, port, adminUser, maintenanceDatabase, sslmode, caCertPath, superuser, pooler: {host, port, authUser} (a pgBouncer the app and tenant DSNs go through; the stack creates its auth lookup in the app database)} plus the adminPassword secret. See config/server.ts.",
         ),
         /**
-         * Secret: the admin password of an existing server (set with `pulumi config set --secret`).
-         * Validated here, but never copied into StackConfig: it reaches components as a secret Output.
+         * Validated here, but never copied into StackConfig: it reaches components as a secret Output
+         * (config/load.ts).
          */
-        adminPassword: z.preprocess((v) => (v === "" ? undefined : v), z.string().optional()),
+        adminPassword: optionalKey(
+            z.string(),
+            "",
+            "Secret (set with `pulumi config set --secret adminPassword`): admin password of an existing server. Required for server.mode existing.",
+        ),
+        databaseName: identifier("databaseName")
+            .default("app")
+            .describe(
+                "Name of the application database (a lower-case SQL identifier). Immutable once deployed: changing it replaces every schema, grant and function in it (see README, Known limits).",
+            ),
+        schemas: z
+            .array(appSchemaName)
+            .min(1, "at least one app schema")
+            .default(["app"])
+            .describe(
+                "The app's own schemas, owned by the service role; the app role gets DML on them, the read-only role SELECT.",
+            ),
+        roles: roleNames
+            .default({})
+            .describe("Role names {service, app, readonly}; each defaults to <databaseName>_<kind>."),
+        readonlyRole: z
+            .boolean()
+            .default(false)
+            .describe(
+                "Create the read-only role (SELECT only, also on tables created later) and DATABASE_READONLY_URL.",
+            ),
+        sslmode: sslmode
+            .default("verify-full")
+            .describe(
+                "sslmode written into every exported DSN: require | verify-ca | verify-full (disable/allow/prefer need allowInsecureSsl).",
+            ),
+        allowInsecureSsl: z
+            .boolean()
+            .default(false)
+            .describe(
+                "Explicit opt-in to sslmodes that allow unencrypted connections (disable, allow, prefer). Never in production.",
+            ),
+        extensions: z
+            .array(z.string().regex(EXTENSION_NAME, EXTENSION_NAME_RULE))
+            .default([])
+            .describe("Extensions to create in the database, e.g. [pg_stat_statements, vector]."),
+        tenantRolePrefix: z
+            .string()
+            .regex(TENANT_ROLE_PREFIX, "a lower-case identifier prefix of at most 23 characters")
+            .default("app_tenant_")
+            .describe(
+                "Prefix of each tenant's login role (<prefix><id>); roles are cluster-wide, so two stacks on one server need different prefixes.",
+            ),
+        tenants: z
+            .array(tenantSchema)
+            .default([])
+            .describe(
+                "Tenants: [{id, seed?, connectionLimit? (default 20; -1: no limit), reclaimKeptObjects? (default false: an id used again gets no rights on the tables its kept schema holds)}]. Each gets schema tenant_<id> and role <tenantRolePrefix><id> (see tenantAccess). Removing one keeps its data.",
+            ),
+        tenantAccess: z
+            .enum(TENANT_ACCESS)
+            .default("login")
+            .describe(
+                "How tenants reach their schema: login (each tenant logs in as its own role, TENANT_DATABASE_URLS), setrole (tenant roles are NOLOGIN; the app role's pool runs SET ROLE <tenantRolePrefix><id> on checkout) or both.",
+            ),
+        tenantSearchPath: z
+            .array(identifier("a schema name"))
+            .default([])
+            .describe(
+                "App schemas a tenant names unqualified, after its own tenant_<id>: the tenant role's search_path, and what the checkout code sets after SET ROLE (output tenantSearchPaths). [] (default): every app schema, in order. Each must be one of pgstack:schemas.",
+            ),
+        rotation: rotation
+            .default({ seed: "initial" })
+            .describe(
+                "Rotation seeds {seed, service?, app?, readonly?, admin?}: change one and `pulumi up` rotates exactly the passwords that depend on it.",
+            ),
+        dataProtection: dataProtection
+            .default({})
+            .describe(
+                "{retainOnDelete?: true, protect?: (true in production)}: what happens to the database and tenant schemas when they leave the stack.",
+            ),
+        allowDataLoss: z
+            .boolean()
+            .default(false)
+            .describe(
+                "Explicit opt-in to weakening dataProtection (retainOnDelete false, or protect false in production).",
+            ),
+        storage: optionalKey(
+            storageSchema,
+            {},
+            "Object storage and backup buckets (absent: none). {provider: s3|r2, bucketPrefix, region (s3), encryption: aes256|kms, kmsKeyArn?, rawPrefix? (s3), lifecycle: {noncurrentVersionExpirationDays (s3, 30), rawTransitionDays (30, null: never), rawTransitionStorageClass, abortIncompleteMultipartDays (7)}, backups: {retentionDays (14), lock?: {days, mode, prefixes? (r2)}, walgPrefix, pgbackrestPath}, r2: {accountId, jurisdiction, location?, permissionGroups?}, credentialsExpireOn (required for r2)}. Buckets follow dataProtection (protect in production, retained on delete). See config/storage.ts.",
+        ),
         /** `restore` (a dump artifact to restore) and `readOnly` (config/restore.ts). */
         ...restoreShape,
     })
@@ -316,28 +373,23 @@ export const rawConfigSchema = z
 
         const names = roleNamesOf(cfg);
         const roleValues = [names.service, names.app, names.readonly].filter((r) => r !== undefined);
-        const connectGroup = connectGroupName(cfg.databaseName);
         for (const r of roleValues) {
             if (r.startsWith(cfg.tenantRolePrefix)) {
                 issue(["roles"], `role "${r}" starts with the tenant role prefix "${cfg.tenantRolePrefix}"`);
             }
         }
-        if (connectGroup.startsWith(cfg.tenantRolePrefix)) {
-            const id = connectGroup.slice(cfg.tenantRolePrefix.length);
+        // The group roles the stack derives from the database name (lib/naming.ts; their collisions
+        // with other names are checked in config/names.ts) may not look like a tenant's role either.
+        const groups = [
+            ["the connect group", connectGroupName(cfg.databaseName)],
+            ["the tenants group", tenantsGroupName(cfg.databaseName)],
+        ] as const;
+        for (const [what, group] of groups) {
+            if (!group.startsWith(cfg.tenantRolePrefix)) continue;
+            const id = group.slice(cfg.tenantRolePrefix.length);
             issue(
                 ["tenantRolePrefix"],
-                `the connect group "${connectGroup}" starts with the tenant role prefix "${cfg.tenantRolePrefix}"` +
-                    (id ? ` (tenant id "${id}" would collide with it)` : ""),
-            );
-        }
-        // The tenants group (lib/naming.ts) is a stack role too, like the connect group (its collisions
-        // with other names are checked in config/names.ts).
-        const tenantsGroup = tenantsGroupName(cfg.databaseName);
-        if (tenantsGroup.startsWith(cfg.tenantRolePrefix)) {
-            const id = tenantsGroup.slice(cfg.tenantRolePrefix.length);
-            issue(
-                ["tenantRolePrefix"],
-                `the tenants group "${tenantsGroup}" starts with the tenant role prefix "${cfg.tenantRolePrefix}"` +
+                `${what} "${group}" starts with the tenant role prefix "${cfg.tenantRolePrefix}"` +
                     (id ? ` (tenant id "${id}" would collide with it)` : ""),
             );
         }
@@ -400,15 +452,6 @@ export class ConfigError extends Error {
         super(`invalid pgstack configuration:\n  ${problems.join("\n  ")}`);
         this.name = "ConfigError";
     }
-}
-
-function keyOf(path: readonly PropertyKey[]): string {
-    let key = "pgstack";
-    path.forEach((p, i) => {
-        if (typeof p === "number") key += `[${p}]`;
-        else key += i === 0 ? `:${String(p)}` : `.${String(p)}`;
-    });
-    return key;
 }
 
 /** Parse raw config into the typed object, or throw one ConfigError naming every bad key. */

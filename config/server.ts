@@ -3,17 +3,17 @@
  * existing/managed server whose admin login is given. One discriminated union on `mode`.
  */
 import { z } from "zod";
-import { INSECURE_SSL_MODES, OPEN_CIDRS, SSL_MODES, SslMode } from "./constants";
+import { INSECURE_SSL_MODES, OPEN_CIDRS, RDS_ADMIN_USER, SSL_MODES, SslMode } from "./constants";
+import { SQL_IDENTIFIER } from "./patterns";
 
 export { INSECURE_SSL_MODES, OPEN_CIDRS, SSL_MODES };
 export type { SslMode };
 
-const IDENTIFIER_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
 export const identifier = (what: string) =>
     z
         .string()
         .regex(
-            IDENTIFIER_PATTERN,
+            SQL_IDENTIFIER,
             `${what} must be a lower-case SQL identifier: a letter or _, then letters, digits or _, at most 63 characters`,
         );
 
@@ -116,7 +116,7 @@ const rds = z
         publiclyAccessible: z.boolean().default(false),
         /** Explicit override needed for publiclyAccessible: true. */
         allowPublicAccess: z.boolean().default(false),
-        adminUser: identifier("server.adminUser").default("pgstack_admin"),
+        adminUser: identifier("server.adminUser").default(RDS_ADMIN_USER),
         port: port.default(5432),
         /** sslmode of the provider's admin connection. */
         sslmode: sslmode.default("verify-full"),

@@ -5,6 +5,7 @@
  * defaults, and every error names its `pgstack:storage.…` key.
  */
 import { z } from "zod";
+import { CLOUDFLARE_ID } from "./patterns";
 
 export const STORAGE_PROVIDERS = ["s3", "r2"] as const;
 export type StorageProvider = (typeof STORAGE_PROVIDERS)[number];
@@ -106,15 +107,15 @@ const backups = z
 
 const r2 = z
     .object({
-        accountId: z.string().regex(/^[0-9a-f]{32}$/, "a Cloudflare account id is 32 lower-case hex digits"),
+        accountId: z.string().regex(CLOUDFLARE_ID, "a Cloudflare account id is 32 lower-case hex digits"),
         /** Data-residency jurisdiction of the buckets; it also picks the S3 endpoint. */
         jurisdiction: z.enum(R2_JURISDICTIONS).default("default"),
         /** Location hint for new buckets. */
         location: z.enum(R2_LOCATIONS).optional(),
         permissionGroups: z
             .object({
-                read: z.string().regex(/^[0-9a-f]{32}$/, "a permission group id is 32 hex digits"),
-                write: z.string().regex(/^[0-9a-f]{32}$/, "a permission group id is 32 hex digits"),
+                read: z.string().regex(CLOUDFLARE_ID, "a permission group id is 32 hex digits"),
+                write: z.string().regex(CLOUDFLARE_ID, "a permission group id is 32 hex digits"),
             })
             .strict()
             .default({ ...R2_PERMISSION_GROUPS }),
@@ -368,7 +369,7 @@ export function resolveStorage(s: ParsedStorage): StorageConfig {
                 days: lock.days,
                 mode: lock.mode,
                 // R2 locks key prefixes, and a locked object can be neither deleted nor overwritten. By
-                // default (D11): pgBackRest's WAL archive (<pgbackrestPath>/archive/, each segment written
+                // default: pgBackRest's WAL archive (<pgbackrestPath>/archive/, each segment written
                 // once; pgBackRest is what docker mode runs) and WAL-G's prefix (configured for external
                 // use). Not <pgbackrestPath>/backup/: pgBackRest rewrites backup.info and the manifest
                 // copy there on every backup, which a lock would refuse.

@@ -4,6 +4,7 @@
  * settings. Call them inside `pulumi.all(...).apply(...)` and keep the result a `pulumi.secret`: the
  * rendered text carries the backup credential.
  */
+import { LINE_BREAK } from "../config/patterns";
 
 /** Where backups go: the stack's BACKUP_* outputs, resolved to plain values. */
 export interface BackupTarget {
@@ -58,7 +59,7 @@ const STANZA_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
 /** A value written into a config file or env var: one line, so it cannot smuggle in other settings. */
 function oneLine(what: string, value: string): string {
-    if (/[\r\n\0]/.test(value)) throw new Error(`backup config: ${what} may not contain a line break`);
+    if (LINE_BREAK.test(value)) throw new Error(`backup config: ${what} may not contain a line break`);
     return value;
 }
 

@@ -3,6 +3,7 @@
  * postgres command line and the backup sidecar's script. Pure functions; pgbouncer.ini is in
  * lib/pgbouncer.ts, pgbackrest.conf in lib/backup.ts.
  */
+import { PGBACKREST_STANZA } from "../config/constants";
 import { pgBackRestArchiveCommand } from "./backup";
 
 /** Network alias of the server container: pgBouncer and sidecars reach it by this name. */
@@ -14,7 +15,7 @@ export const HBA_FILE = "/etc/pgstack/pg_hba.conf";
 /** pgBackRest inside the containers: one stanza for the one cluster. */
 export const PGBACKREST = {
     config: "/etc/pgbackrest/pgbackrest.conf",
-    stanza: "pgstack",
+    stanza: PGBACKREST_STANZA,
     dataPath: "/var/lib/postgresql/data",
     socketPath: "/var/run/postgresql",
 };

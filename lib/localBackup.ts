@@ -9,6 +9,7 @@
  * wrapper, so the server's own environment never holds the key.
  */
 import * as path from "path";
+import { ENV_VAR_NAME, LINE_BREAK, SYSTEM_USER_NAME } from "../config/patterns";
 
 export interface LocalBackupPaths {
     /** Directory of everything below (0700, the cluster's OS user). */
@@ -50,8 +51,6 @@ export function localBackupPaths(pgDir: string): LocalBackupPaths {
     };
 }
 
-const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
-
 function shellQuote(v: string): string {
     return `'${v.replace(/'/g, `'\\''`)}'`;
 }
@@ -60,8 +59,8 @@ function shellQuote(v: string): string {
 export function renderKeyEnvFile(env: Record<string, string>): string {
     return Object.entries(env)
         .map(([k, v]) => {
-            if (!ENV_NAME.test(k)) throw new Error(`key file: ${k} is not an environment variable name`);
-            if (/[\r\n\0]/.test(v)) throw new Error(`key file: the value of ${k} may not contain a line break`);
+            if (!ENV_VAR_NAME.test(k)) throw new Error(`key file: ${k} is not an environment variable name`);
+            if (LINE_BREAK.test(v)) throw new Error(`key file: the value of ${k} may not contain a line break`);
             return `${k}=${shellQuote(v)}\n`;
         })
         .join("");
@@ -151,7 +150,7 @@ export function identWithBackupMap(ident: string, osUser: string, dbUser: string
         ["OS user", osUser],
         ["role", dbUser],
     ] as const) {
-        if (!/^[a-z_][a-z0-9_-]*$/.test(v)) throw new Error(`pg_ident: "${v}" is not a plain ${what} name`);
+        if (!SYSTEM_USER_NAME.test(v)) throw new Error(`pg_ident: "${v}" is not a plain ${what} name`);
     }
     const kept = ident.split("\n").filter((l) => !l.startsWith(`${IDENT_MAP} `));
     while (kept.length > 0 && kept[kept.length - 1] === "") kept.pop();
@@ -190,12 +189,12 @@ export function renderCronFile(o: ScheduleOptions): string {
     ] as const) {
         assertSafePath(v, what);
     }
-    if (!/^[a-z_][a-z0-9_-]*$/.test(o.user)) throw new Error(`schedule: "${o.user}" is not a user name`);
+    if (!SYSTEM_USER_NAME.test(o.user)) throw new Error(`schedule: "${o.user}" is not a user name`);
     const dumpAt = hour * 60 + minute + 30;
     const job = (when: string, args: string) =>
         `${when} ${o.user} cd ${o.repo} && npm run --silent backup -- ${args} >>${o.logFile} 2>&1`;
     const env = Object.entries(o.env).map(([k, v]) => {
-        if (!ENV_NAME.test(k) || /[\s'"\\]/.test(v)) throw new Error(`schedule: ${k} cannot go into a cron file`);
+        if (!ENV_VAR_NAME.test(k) || /[\s'"\\]/.test(v)) throw new Error(`schedule: ${k} cannot go into a cron file`);
         return `${k}=${v}`;
     });
     return [

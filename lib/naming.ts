@@ -32,4 +32,4 @@ export function tenantSearchPath(tenantId: string, appSchemas: readonly string[]
 }
 
 /** The schema holding the row-level-security guard (components/access/rlsGuard.ts). */
-export const GUARD_SCHEMA = "pgstack";
+export { GUARD_SCHEMA } from "../config/constants";

@@ -137,12 +137,23 @@ const providerUrnOf = (ref: string) => ref.slice(0, ref.lastIndexOf("::"));
 export function planAdoption(
     state: StateResource[],
     steps: PreviewStep[],
-    opts: { newProviderId: () => string; adminPassword?: string },
+    opts: {
+        newProviderId: () => string;
+        adminPassword?: string;
+        /**
+         * What becomes of a provider that connects through a resource adopted in this same plan (the
+         * app database): "defer" it and what it serves to a later round, once a refresh has shown the
+         * database is on the server (default); "skip" it, in that later round, when it still is not
+         * in the state: the database is not on the server, so nothing inside it is either.
+         */
+        viaAdopted?: "defer" | "skip";
+    },
 ): AdoptionPlan {
     const inState = new Map(state.map((r) => [r.urn, r]));
     const plan: AdoptionPlan = { resources: [], adopted: [], added: [], skipped: [], deferred: [] };
     const present = new Set<string>();
     const providers = new Map<string, StateResource>();
+    const adoptedNow = new Map<string, StateResource>();
     const push = (r: StateResource) => {
         plan.resources.push(r);
         present.add(r.urn);
@@ -177,14 +188,27 @@ export function planAdoption(
         }
         const inputs: Record<string, unknown> = { ...(ns.inputs ?? {}) };
         // A name the preview does not know because the resource it comes from will be updated (an
-        // adopted database, say) is that resource's name in the state.
+        // adopted database, say) is that resource's name in the state, or in this plan.
+        let viaAdopted = false;
         for (const [k, v] of Object.entries(inputs)) {
             const from = ns.propertyDependencies?.[k] ?? [];
-            const source = from.length === 1 ? inState.get(from[0]) : undefined;
+            const source = from.length === 1 ? (inState.get(from[0]) ?? adoptedNow.get(from[0])) : undefined;
             const name = source?.outputs?.name ?? source?.inputs?.name;
-            if (v === UNKNOWN_VALUE && typeof name === "string") inputs[k] = name;
+            if (v === UNKNOWN_VALUE && typeof name === "string") {
+                inputs[k] = name;
+                if (!inState.has(from[0])) viaAdopted = true;
+            }
         }
         if (ns.type.startsWith("pulumi:providers:")) {
+            // The provider names the database itself (a string from config, not the resource's output).
+            const db = inputs.database;
+            for (const r of adoptedNow.values()) {
+                if (r.type === "postgresql:index/database:Database" && r.inputs?.name === db) viaAdopted = true;
+            }
+            if (viaAdopted) {
+                (opts.viaAdopted === "skip" ? plan.skipped : plan.deferred).push(ns.urn);
+                continue;
+            }
             let ok = !hasUnknown(inputs);
             for (const [k, v] of Object.entries(inputs)) {
                 if (v !== MASKED_SECRET) continue;
@@ -248,6 +272,7 @@ export function planAdoption(
             ...links(ns),
         });
         plan.adopted.push(ns.urn);
+        adoptedNow.set(ns.urn, plan.resources[plan.resources.length - 1]);
     }
     // What the program no longer declares stays as it was (the next `up` deletes it).
     for (const r of state) if (!present.has(r.urn)) push(r);

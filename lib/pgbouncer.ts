@@ -18,6 +18,7 @@
  */
 
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from "crypto";
+import { LINE_BREAK, SQL_IDENTIFIER } from "../config/patterns";
 
 /** The dedicated login role pgBouncer uses to look up passwords, and the schema of its lookup function. */
 export const PGBOUNCER_AUTH_USER = "pgbouncer_auth";
@@ -84,18 +85,16 @@ export interface PgbouncerIniOptions {
     maxPreparedStatements?: number;
 }
 
-const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
-
 /** A plain lower-case SQL identifier, checked (the SQL below is not built from user text otherwise). */
 function ident(name: string): string {
-    if (!IDENT.test(name)) throw new Error(`pgbouncer: "${name}" is not a plain lower-case SQL identifier`);
+    if (!SQL_IDENTIFIER.test(name)) throw new Error(`pgbouncer: "${name}" is not a plain lower-case SQL identifier`);
     return name;
 }
 
 /** A value written into pgbouncer.ini: one line, so it cannot smuggle in other settings. */
 function oneLine(what: string, value: string | number): string {
     const s = String(value);
-    if (/[\r\n\0]/.test(s)) throw new Error(`pgbouncer: ${what} may not contain a line break`);
+    if (LINE_BREAK.test(s)) throw new Error(`pgbouncer: ${what} may not contain a line break`);
     return s;
 }
 

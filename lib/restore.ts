@@ -32,6 +32,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { SHA256_HEX } from "../config/patterns";
 
 /** The config keys errors name. */
 export const SHA256_KEY = "pgstack:restore.sha256";
@@ -93,7 +94,7 @@ export function sha256File(file: string): Promise<string> {
 
 /** Fails (naming the key) unless the file exists and its SHA-256 is the declared one. */
 export async function verifyArtifact(file: string, declared: string): Promise<string> {
-    if (!/^[0-9a-f]{64}$/.test(declared)) {
+    if (!SHA256_HEX.test(declared)) {
         throw restoreError(`${SHA256_KEY}: "${declared}" is not a SHA-256 (64 lower-case hex digits)`);
     }
     let stat: fs.Stats;
@@ -492,7 +493,7 @@ export const restoreProvider: dynamic.ResourceProvider<RestoreInputs, RestoreOut
     async check(olds, news) {
         const failures: dynamic.CheckFailure[] = [];
         const sha = typeof news.sha256 === "string" ? news.sha256 : "";
-        if (!/^[0-9a-f]{64}$/.test(sha)) {
+        if (!SHA256_HEX.test(sha)) {
             failures.push({ property: "sha256", reason: `${SHA256_KEY}: must be 64 lower-case hex digits` });
         } else if (!olds || olds.sha256 !== news.sha256 || olds.database !== news.database) {
             try {

@@ -4,12 +4,13 @@
  * The Pulumi CLI starts a Node.js policy pack with the stack's own config in PULUMI_CONFIG and the
  * stack name in PULUMI_NODEJS_STACK / PULUMI_STACK. Production is decided fail-safe: it is
  * production when ANY of these says so:
- *   - the policy's own config `environment` (`--policy-pack-config`, see policies/README),
+ *   - the policy's own config `environment` (`--policy-pack-config`, see docs/policies.md),
  *   - the stack config `pgstack:environment` (the same key the program reads),
  *   - the stack name (`production`, `prod`, `prod-eu`, `acme/pgstack/production`, ...).
  * So renaming the environment in Pulumi.production.yaml does not switch the production rules off.
  */
 import type { PolicyConfigSchema } from "@pulumi/policy";
+import { ENVIRONMENTS } from "../config/constants";
 
 export interface StackFacts {
     /** Stack name as the CLI passed it (may be empty outside a CLI run). */
@@ -27,7 +28,7 @@ export const ENVIRONMENT_CONFIG_SCHEMA: PolicyConfigSchema = {
     properties: {
         environment: {
             type: "string",
-            enum: ["local", "staging", "production"],
+            enum: [...ENVIRONMENTS],
             description: "Force the environment this policy assumes (production can only be added, never removed).",
         },
     },

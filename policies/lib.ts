@@ -3,14 +3,7 @@
  * props, so the pack needs no provider SDK (@pulumi/aws, @pulumi/postgresql, ...) of its own: only
  * @pulumi/policy, whose types are imported here and re-exported for the policy modules and tests.
  */
-import type {
-    PolicyResource,
-    ReportViolation,
-    ResourceValidationArgs,
-    ResourceValidationPolicy,
-    StackValidationArgs,
-    StackValidationPolicy,
-} from "@pulumi/policy";
+import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 
 export type {
     PolicyResource,
@@ -19,7 +12,7 @@ export type {
     ResourceValidationPolicy,
     StackValidationArgs,
     StackValidationPolicy,
-};
+} from "@pulumi/policy";
 
 export type Policy = ResourceValidationPolicy | StackValidationPolicy;
 export type Props = Record<string, unknown>;

@@ -2,6 +2,7 @@
  * Every policy of the pgstack pack, in one list: index.ts serves it, the tests run it.
  * Importing this module has no side effects (index.ts starts the policy server).
  */
+import { POLICY_PACK_NAME } from "../config/constants";
 import { dockerPolicies } from "./docker";
 import { iamPolicies } from "./iam";
 import type { Policy } from "./lib";
@@ -12,7 +13,7 @@ import { rdsPolicies } from "./rds";
 import { s3Policies } from "./s3";
 import { stackPolicies } from "./stack";
 
-export const PACK_NAME = "pgstack";
+export const PACK_NAME = POLICY_PACK_NAME;
 
 export const policies: Policy[] = [
     ...rdsPolicies,

@@ -46,7 +46,9 @@ export const FORBIDDEN_ROLE_ATTRIBUTES = [
 export const INSECURE_SSLMODES: readonly string[] = INSECURE_SSL_MODES;
 
 /** `sslmode=disable`, `PGSSLMODE=prefer`, `server_tls_sslmode = allow`, `"sslmode": "disable"`, ... */
-const INSECURE_SSLMODE_TEXT = /sslmode['"]?\s*[=:]\s*['"]?(disable|allow|prefer)\b/gi;
+const INSECURE_SSLMODE_TEXT = new RegExp(`sslmode['"]?\\s*[=:]\\s*['"]?(${INSECURE_SSL_MODES.join("|")})\\b`, "gi");
+/** A setting's name that is an sslmode: `sslmode`, `PGSSLMODE`, `server_tls_sslmode`, ... */
+const SSLMODE_KEY = /sslmode$/i;
 
 export interface InsecureSetting {
     /** Where: a property path such as `envs[2]`; never the value (it may hold a password). */
@@ -92,7 +94,7 @@ export function insecureSslModes(value: unknown, path = "", depth = 0): Insecure
     return Object.keys(value).flatMap((k) => {
         const v = peek(() => value[k]);
         const at = path ? `${path}.${k}` : k;
-        if (/sslmode$/i.test(k) && typeof v === "string" && INSECURE_SSLMODES.includes(v.toLowerCase())) {
+        if (SSLMODE_KEY.test(k) && typeof v === "string" && INSECURE_SSLMODES.includes(v.toLowerCase())) {
             return [{ path: at, mode: v.toLowerCase() }];
         }
         return insecureSslModes(v, at, depth + 1);
@@ -244,7 +246,7 @@ export const postgresConfigTls: StackValidationPolicy = {
         for (const [key, raw] of Object.entries(facts.config)) {
             if (loosened && LOOSENED_BY_ALLOW_INSECURE_SSL.includes(key)) continue;
             const value = peek(() => JSON.parse(raw) as unknown) ?? raw;
-            const found = /sslmode$/i.test(key)
+            const found = SSLMODE_KEY.test(key)
                 ? insecureSslModes({ [key]: value })
                 : insecureSslModes(value, key).map((f) => ({ ...f, path: f.path || key }));
             if (found.length > 0) {

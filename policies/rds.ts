@@ -44,7 +44,7 @@ export const rdsStorageEncrypted: ResourceValidationPolicy = {
         if (!DATABASES.includes(args.type)) return;
         if (!isTrue(args.props.storageEncrypted)) {
             report(
-                `${label(args)} stores data unencrypted: set storageEncrypted: true (components/rds.ts). ` +
+                `${label(args)} stores data unencrypted: set storageEncrypted: true (components/server/rds.ts). ` +
                     "An existing instance cannot be encrypted in place: restore an encrypted snapshot copy.",
             );
         }
@@ -105,7 +105,7 @@ export const rdsUsesSslParameterGroup: StackValidationPolicy = {
             if (groups.length === 0) {
                 report(
                     `${label(db)} does not use a parameter group managed by this stack, so nothing here proves ` +
-                        "rds.force_ssl = 1: attach the stack's aws.rds.ParameterGroup (components/rds.ts).",
+                        "rds.force_ssl = 1: attach the stack's aws.rds.ParameterGroup (components/server/rds.ts).",
                     db.urn,
                 );
             } else if (!groups.some((g) => forcesSsl(peek(() => g.props.parameters)))) {

@@ -14,6 +14,7 @@
 #   scripts/local-pg.sh start     # init (once) and start; prints the connection facts
 #   scripts/local-pg.sh env       # print PGSTACK_PG_* variables (shell syntax) for a running cluster
 #   scripts/local-pg.sh stop | status | destroy
+#   scripts/local-pg.sh crash-restart   # stop as a crash would (immediate), then start: recovery tests
 #
 # Env: PGSTACK_PG_DIR (where the cluster lives), PGSTACK_PG_PORT (default: 55432, or the next free).
 set -euo pipefail
@@ -237,10 +238,17 @@ stop)
   if [ -f "$facts" ] && running; then as_pg "$(pg_bin)/pg_ctl" -D "$data" -m fast -w stop >/dev/null; fi
   log "stopped"
   ;;
+crash-restart)
+  # For recovery tests: stops the server as a crash would (immediate mode: no shutdown checkpoint,
+  # every transaction in flight is lost), then starts it again with the same facts.
+  [ -f "$facts" ] && running || die "not running"
+  as_pg "$(pg_bin)/pg_ctl" -D "$data" -m immediate -w stop >/dev/null
+  start
+  ;;
 destroy)
   if [ -f "$facts" ] && running; then as_pg "$(pg_bin)/pg_ctl" -D "$data" -m immediate -w stop >/dev/null || true; fi
   rm -rf "$dir"
   log "removed $dir"
   ;;
-*) die "usage: $0 start|env|status|stop|destroy" ;;
+*) die "usage: $0 start|env|status|stop|crash-restart|destroy" ;;
 esac

@@ -409,7 +409,7 @@ export class ProjectStack {
     }
 
     /** Settles what an interrupted `up` left behind: see recoverInterrupted. */
-    async recoverInterrupted(): Promise<{ adopted: number; added: number; cleared: number }> {
+    async recoverInterrupted(): Promise<RecoverySummary> {
         return recoverInterrupted(this.stack, this.dir, this.env);
     }
 
@@ -495,6 +495,19 @@ export function restoreCheckpointBackup(backendUrl: string | undefined, stackNam
     return repaired;
 }
 
+/** What recoverInterrupted did: counts, and the URNs of the last round that could not be adopted. */
+export interface RecoverySummary {
+    adopted: number;
+    added: number;
+    cleared: number;
+    /** Declared, not in the state, and not adoptable (random passwords: the next `up` makes them). */
+    skipped: string[];
+    /** URNs put into the state with the ID their inputs give, over all rounds. */
+    adoptedUrns: string[];
+    /** URNs of the pending operations the dead run left, over all rounds. */
+    pendingUrns: string[];
+}
+
 /**
  * Settles what an interrupted `up` left behind (docs/runbooks/tenants.md, "An interrupted up"),
  * whether or not the dead run recorded what it was doing (PULUMI_SKIP_CHECKPOINTS records nothing):
@@ -511,17 +524,25 @@ export async function recoverInterrupted(
     stack: Stack,
     cwd: string,
     env: Record<string, string | undefined>,
-): Promise<{ adopted: number; added: number; cleared: number }> {
-    await stack.cancel().catch(() => undefined);
-    const done = { adopted: 0, added: 0, cleared: 0 };
-    // Resources served through the app database wait for a round in which the database is in the state.
-    for (let round = 0; round < 3; round++) {
+): Promise<RecoverySummary> {
+    // A kill can leave the checkpoint or its attributes sidecar unreadable, and then every command
+    // that loads the stack fails, `pulumi cancel` included: repair first, so the cancel can release
+    // the dead run's lock (a lock left behind makes the `stack import` below fail).
+    restoreCheckpointBackup(env.PULUMI_BACKEND_URL, stack.name);
+    await stack.cancel();
+    const done: RecoverySummary = { adopted: 0, added: 0, cleared: 0, skipped: [], adoptedUrns: [], pendingUrns: [] };
+    // Resources served through a database adopted in the first round wait for the second: its
+    // refresh shows whether the database is on the server (then they are adopted) or not (then
+    // nothing inside it is, and the next `up` creates it all).
+    for (let round = 0; round < 2; round++) {
         const r = await adoptionRound(stack, cwd, env, round === 0);
         done.adopted += r.adopted;
         done.added += r.added;
         done.cleared += r.cleared;
-        // Done when nothing waits, or when waiting got nothing new in (the database is not on the server).
-        if (r.deferred === 0 || (round > 0 && r.adopted + r.added === 0)) break;
+        done.skipped = r.skipped;
+        done.adoptedUrns.push(...r.adoptedUrns);
+        done.pendingUrns.push(...r.pendingUrns);
+        if (r.deferred === 0) break;
     }
     return done;
 }
@@ -532,7 +553,7 @@ async function adoptionRound(
     cwd: string,
     env: Record<string, string | undefined>,
     first: boolean,
-): Promise<{ adopted: number; added: number; cleared: number; deferred: number }> {
+): Promise<RecoverySummary & { deferred: number }> {
     const cli = (args: string[]) =>
         spawnSync("pulumi", [...args, "--stack", stack.name, "--non-interactive"], {
             cwd,
@@ -549,23 +570,28 @@ async function adoptionRound(
     }
     if (exported.status !== 0) throw new Error(`pulumi stack export failed:\n${exported.stderr}`);
     const state = JSON.parse(exported.stdout) as {
-        deployment: { resources?: StateResource[]; pending_operations?: unknown[] };
+        deployment: { resources?: StateResource[]; pending_operations?: { resource?: { urn?: string } }[] };
     };
     const preview = cli(["preview", "--json"]);
-    let steps: PreviewStep[];
+    // A failed preview lists only the steps before its error: planning from it would leave the rest
+    // of what the dead run created out of the state.
+    let steps: PreviewStep[] | undefined;
     try {
-        steps = (JSON.parse(preview.stdout) as { steps?: PreviewStep[] }).steps ?? [];
+        if (preview.status === 0) steps = (JSON.parse(preview.stdout) as { steps?: PreviewStep[] }).steps ?? [];
     } catch {
-        throw new Error(`pulumi preview failed:\n${preview.stderr}`);
+        steps = undefined;
     }
+    if (!steps) throw new Error(`pulumi preview failed:\n${preview.stderr}\n${previewDiagnostics(preview.stdout)}`);
     // The providers' admin password, for providers the state lacks (the preview masks it).
     const password = cli(["config", "get", "pgstack:adminPassword"]);
     const plan = planAdoption(state.deployment.resources ?? [], steps, {
+        viaAdopted: first ? "defer" : "skip",
         newProviderId: () => randomUUID(),
         adminPassword:
             password.status === 0 && password.stdout.trim() !== "" ? password.stdout.replace(/\n$/, "") : undefined,
     });
-    const cleared = (state.deployment.pending_operations ?? []).length;
+    const pendingUrns = (state.deployment.pending_operations ?? []).map((o) => o.resource?.urn ?? "?");
+    const cleared = pendingUrns.length;
     const changed = plan.adopted.length + plan.added.length + cleared > 0;
     if (changed) {
         state.deployment.resources = plan.resources;
@@ -573,7 +599,28 @@ async function adoptionRound(
         await stack.importStack(state as never);
     }
     if (first || changed) await stack.refresh({ clearPendingCreates: true, color: "never" });
-    return { adopted: plan.adopted.length, added: plan.added.length, cleared, deferred: plan.deferred.length };
+    return {
+        adopted: plan.adopted.length,
+        added: plan.added.length,
+        cleared,
+        skipped: plan.skipped,
+        adoptedUrns: plan.adopted,
+        pendingUrns,
+        deferred: plan.deferred.length,
+    };
+}
+
+/** The error diagnostics of a `pulumi preview --json` output (where a failed preview says why). */
+function previewDiagnostics(stdout: string): string {
+    try {
+        const d = (JSON.parse(stdout) as { diagnostics?: { severity?: string; message?: string }[] }).diagnostics;
+        return (d ?? [])
+            .filter((x) => x.severity === "error")
+            .map((x) => x.message ?? "")
+            .join("\n");
+    } catch {
+        return "";
+    }
 }
 
 /** A TCP port on 127.0.0.1 that is free now (the kernel picks it), for a throwaway server. */

@@ -1,7 +1,8 @@
 import * as fs from "fs";
-import * as path from "path";
 import { parse } from "yaml";
+import { declaredConfig, stringKeys } from "../../config/projectFile";
 import { rawConfigSchema } from "../../config/schema";
+import { PROJECT_FILE, renderProjectFile } from "../../scripts/gen-pulumi-yaml";
 
 interface Declared {
     type: string;
@@ -9,13 +10,17 @@ interface Declared {
     default?: unknown;
 }
 
-const project = parse(fs.readFileSync(path.join(__dirname, "../../Pulumi.yaml"), "utf8")) as {
-    config: Record<string, Declared>;
-};
+const committed = fs.readFileSync(PROJECT_FILE, "utf8");
+const project = parse(committed) as { config: Record<string, Declared> };
 
 const jsonType = (v: unknown) => (Array.isArray(v) ? "array" : v === null ? "null" : typeof v);
 const pulumiType = (t: string) =>
     ({ integer: "number", array: "array", object: "object", boolean: "boolean", string: "string" })[t];
+
+test("Pulumi.yaml's config block is the one generated from the schema (run npm run gen:pulumi-yaml)", () => {
+    // A hand edit of the block, or a schema change without regenerating, fails here.
+    expect(renderProjectFile(committed)).toBe(committed);
+});
 
 test("Pulumi.yaml declares exactly the keys the schema knows", () => {
     expect(Object.keys(project.config).sort()).toEqual(Object.keys(rawConfigSchema.shape).sort());
@@ -32,12 +37,21 @@ test.each(Object.entries(project.config).filter(([, d]) => d.default !== undefin
         expect(jsonType(decl.default)).toBe(pulumiType(decl.type));
         const field = rawConfigSchema.shape[key as keyof typeof rawConfigSchema.shape];
         const schemaDefault = field.safeParse(undefined);
-        if (key === "adminPassword") {
-            // "" stands for "not set": the schema reads it as absent.
-            expect(field.safeParse(decl.default).data).toBeUndefined();
-        } else {
-            expect(schemaDefault.success).toBe(true);
-            expect(field.parse(decl.default)).toEqual(schemaDefault.data);
-        }
+        expect(schemaDefault.success).toBe(true);
+        // An optional key declares its empty value, which the schema reads as not set.
+        expect(field.parse(decl.default)).toEqual(schemaDefault.data);
     },
 );
+
+test("every optional key declares a default, so no stack has to set it", () => {
+    const required = Object.entries(declaredConfig(rawConfigSchema.shape))
+        .filter(([, d]) => d.default === undefined)
+        .map(([k]) => k);
+    expect(required.sort()).toEqual(["environment", "server"]);
+});
+
+test("the keys a stack file holds as plain strings are the string-typed ones", () => {
+    expect(stringKeys(rawConfigSchema.shape).sort()).toEqual(
+        ["adminPassword", "databaseName", "environment", "sslmode", "tenantAccess", "tenantRolePrefix"].sort(),
+    );
+});

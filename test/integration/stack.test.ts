@@ -21,6 +21,7 @@ import {
     ProjectStack,
     query,
     REPO,
+    rolesNotInState,
     withClient,
 } from "./support";
 
@@ -443,6 +444,9 @@ describe("the local stack through the real engine", () => {
         // `npm run recover` releases the dead run's lock and settles the operations it left pending.
         const settled = await stack.recoverInterrupted();
         expect(settled.adopted + settled.cleared).toBeGreaterThan(0);
+        // Every tenant role the dead run created on the server is in the state now (else the next
+        // `up` fails "already exists"); on failure the received value names what recover skipped.
+        expect({ notInState: await rolesNotInState(pg, stack, PREFIX), settled }).toMatchObject({ notInState: [] });
         await up();
         await stack.stack.preview({ onOutput: record, expectNoChanges: true, color: "never" });
         const o = await outputs();

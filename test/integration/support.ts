@@ -1,7 +1,7 @@
 /** Integration support: the engine, the local cluster and stacks (scripts/lib/engine.ts), and pg clients. */
 import * as fs from "fs";
 import { Client, ClientConfig } from "pg";
-import { adminClientConfig, LocalPg } from "../../scripts/lib/engine";
+import { adminClientConfig, LocalPg, ProjectStack } from "../../scripts/lib/engine";
 
 export {
     dropDatabasesAndRoles,
@@ -79,4 +79,21 @@ export function killEngine(): void {
             // already gone
         }
     }
+}
+
+/**
+ * Roles on the server whose names start with `prefix` that the stack's state does not hold: after
+ * `recover` there must be none, or the next `up` fails "role … already exists".
+ */
+export async function rolesNotInState(pg: LocalPg, stack: ProjectStack, prefix: string): Promise<string[]> {
+    const state = JSON.parse(stack.exportState()) as { deployment: { resources?: { type: string; id?: string }[] } };
+    const ids = new Set(
+        (state.deployment.resources ?? []).filter((r) => r.type === "postgresql:index/role:Role").map((r) => r.id),
+    );
+    const onServer = await withClient(client(pg), (c) =>
+        query<{ rolname: string }>(c, "SELECT rolname FROM pg_roles WHERE starts_with(rolname, $1) ORDER BY 1", [
+            prefix,
+        ]),
+    );
+    return onServer.map((r) => r.rolname).filter((n) => !ids.has(n));
 }

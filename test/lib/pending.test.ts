@@ -123,6 +123,85 @@ describe("planAdoption: recovery without a record", () => {
         expect(plan.added).toEqual([]);
     });
 
+    test("what a provider serves through a database adopted in the same round waits for the next round, and is skipped there when the database is still not in the state", () => {
+        const DB = `${U}postgresql:index/database:Database::db`;
+        const APP = `${U}pulumi:providers:postgresql::app`;
+        const GRANT = `${U}postgresql:index/schema:Schema::inside`;
+        const more = [
+            ...steps.slice(0, 2),
+            step(DB, {
+                type: "postgresql:index/database:Database",
+                custom: true,
+                parent: STACK,
+                provider: `${PROVIDER}::${UNKNOWN_VALUE}`,
+                inputs: { name: "appdb" },
+            }),
+            step(APP, {
+                type: "pulumi:providers:postgresql",
+                custom: true,
+                parent: STACK,
+                inputs: { host: "h", database: UNKNOWN_VALUE, password: "[secret]" },
+                propertyDependencies: { database: [DB] },
+            }),
+            step(GRANT, {
+                type: "postgresql:index/schema:Schema",
+                custom: true,
+                parent: STACK,
+                provider: `${APP}::${UNKNOWN_VALUE}`,
+                inputs: { name: "tenant_acme" },
+            }),
+        ];
+        const first = planAdoption([], more, { newProviderId: () => "pid", adminPassword: "pw" });
+        expect(first.adopted).toEqual([DB]);
+        expect(first.deferred).toEqual([APP, GRANT]);
+        // The refresh dropped the database (not on the server): the next round skips what is inside it.
+        const second = planAdoption([], more, { newProviderId: () => "pid", adminPassword: "pw", viaAdopted: "skip" });
+        expect(second.deferred).toEqual([]);
+        expect(second.skipped).toEqual(expect.arrayContaining([APP, GRANT]));
+        // The refresh kept it: the provider connects to it by name and what it serves is adopted.
+        const kept = first.resources.filter((r) => r.urn !== APP && r.urn !== GRANT);
+        const third = planAdoption(kept, more, {
+            newProviderId: () => "pid2",
+            adminPassword: "pw",
+            viaAdopted: "skip",
+        });
+        expect(third.added).toEqual([APP]);
+        expect(third.resources.find((r) => r.urn === APP)?.inputs?.database).toBe("appdb");
+        expect(third.adopted).toEqual([GRANT]);
+    });
+
+    test("a provider that names a database adopted in the same round (a string from config) waits too", () => {
+        const DB = `${U}postgresql:index/database:Database::db`;
+        const APP = `${U}pulumi:providers:postgresql::app`;
+        const ROLE = `${U}postgresql:index/role:Role::t`;
+        const more = [
+            ...steps.slice(0, 2),
+            step(DB, {
+                type: "postgresql:index/database:Database",
+                custom: true,
+                parent: STACK,
+                provider: `${PROVIDER}::${UNKNOWN_VALUE}`,
+                inputs: { name: "appdb" },
+            }),
+            step(APP, {
+                type: "pulumi:providers:postgresql",
+                custom: true,
+                parent: STACK,
+                inputs: { host: "h", database: "appdb", password: "[secret]" },
+            }),
+            step(ROLE, {
+                type: "postgresql:index/role:Role",
+                custom: true,
+                parent: STACK,
+                provider: `${APP}::${UNKNOWN_VALUE}`,
+                inputs: { name: "t" },
+            }),
+        ];
+        const first = planAdoption([], more, { newProviderId: () => "pid", adminPassword: "pw" });
+        expect(first.adopted).toEqual([DB]);
+        expect(first.deferred).toEqual([APP, ROLE]);
+    });
+
     test("without the admin password a provider the state lacks, and what it serves, are skipped", () => {
         const plan = planAdoption([], steps, { newProviderId: () => "pid" });
         expect(plan.adopted).toEqual([]);
