@@ -24,15 +24,10 @@ const uploads = (suffix: string) =>
     plain(container(suffix).inputs.uploads) as { file: string; content: unknown; permissions: string }[];
 
 test("every published port is bound to 127.0.0.1", () => {
-    expect(containers().map((c) => c.name)).toEqual([
-        "pgstack-server-postgres",
-        "pgstack-server-pgbouncer-auth-setup",
-        "pgstack-server-pgbouncer",
-    ]);
+    expect(containers().map((c) => c.name)).toEqual(["pgstack-server-postgres", "pgstack-server-pgbouncer"]);
     for (const c of containers()) {
         for (const p of (c.inputs.ports ?? []) as { ip: string }[]) expect(p.ip).toBe("127.0.0.1");
     }
-    expect(container("-auth-setup").inputs.ports).toBeUndefined();
 });
 
 test("a bind address other than loopback is rejected", async () => {
@@ -40,7 +35,7 @@ test("a bind address other than loopback is rejected", async () => {
     expect(bad.error?.message).toContain("pgstack:server.bindAddress");
 });
 
-test("§3: the server runs with ssl=on, and every TLS/hba file it is told to use is uploaded", () => {
+test("the server runs with ssl=on, and every TLS/hba file it is told to use is uploaded", () => {
     const cmd = container("-postgres").inputs.command as string[];
     expect(cmd[0]).toBe("postgres");
     // `-c key=value` pairs as postgres parses them.
@@ -128,7 +123,7 @@ const bouncerIni = (r: ProgramRun = run): Record<string, string> => {
     );
 };
 
-test("§3: the uploaded pgbouncer.ini requires TLS from clients and verifies the server against the uploaded CA", () => {
+test("the uploaded pgbouncer.ini requires TLS from clients and verifies the server against the uploaded CA", () => {
     const ini = bouncerIni();
     expect(ini).toMatchObject({
         client_tls_sslmode: "require",
@@ -144,7 +139,7 @@ test("§3: the uploaded pgbouncer.ini requires TLS from clients and verifies the
     expect(ports.map((p) => String(p.internal))).toEqual([ini.listen_port]);
 });
 
-test("S3: the default transaction pool resets session state between clients", () => {
+test("the default transaction pool resets session state between clients", () => {
     expect(bouncerIni()).toMatchObject({
         pool_mode: "transaction",
         server_reset_query: "DISCARD ALL",
@@ -164,16 +159,13 @@ test("the admin password reaches the containers only as secrets", () => {
     expect(isSecretInput(envs)).toBe(true);
     expect(uploads("-pgbouncer").some((u) => u.file.endsWith("userlist.txt"))).toBe(true);
     expect(isSecretInput(container("-pgbouncer").inputs.uploads)).toBe(true);
-    expect(isSecretInput(container("-auth-setup").inputs.envs)).toBe(true);
 });
 
-test("S4: pgBouncer authenticates as pgbouncer_auth through the lookup function; the admin secret stays out", () => {
+test("pgBouncer authenticates as pgbouncer_auth through the lookup function; the admin secret stays out", () => {
     const ini = bouncerIni();
-    expect(ini).toMatchObject({
-        auth_user: "pgbouncer_auth",
-        auth_query: "SELECT usename, passwd FROM pgbouncer.get_auth($1)",
-        auth_dbname: "postgres",
-    });
+    expect(ini).toMatchObject({ auth_user: "pgbouncer_auth", auth_query: "SELECT $1, pgbouncer.get_auth($1)" });
+    // The lookup runs in the database the client asks for: the app database, where the access layer installs it.
+    expect(ini.auth_dbname).toBeUndefined();
     const userlist = String(uploads("-pgbouncer").find((u) => u.file === ini.auth_file)?.content);
     expect(userlist).toMatch(/^"pgbouncer_auth" "pwxpgstackxserverxpgbouncerxauthxpassword/);
     expect(userlist.split("\n").filter(Boolean)).toHaveLength(1);
@@ -186,20 +178,44 @@ test("S4: pgBouncer authenticates as pgbouncer_auth through the lookup function;
     expect(JSON.stringify(container("-pgbouncer").inputs.envs ?? [])).not.toContain(admin);
 });
 
-test("S4: a one-shot container installs pgbouncer.get_auth in the auth database before pgBouncer starts", () => {
-    const setup = container("-auth-setup");
-    const sql = uploads("-auth-setup").find((u) => u.file.endsWith("pgbouncer-auth.sql"))?.content as string;
-    expect(sql).toContain("CREATE OR REPLACE FUNCTION pgbouncer.get_auth(username text)");
-    expect(sql).toContain("ALTER ROLE pgbouncer_auth PASSWORD :'auth_password'");
-    expect(setup.inputs.command).toEqual(expect.arrayContaining(["psql", "ON_ERROR_STOP=1"]));
-    const envs = plain(setup.inputs.envs) as string[];
-    expect(envs).toEqual(expect.arrayContaining(["PGDATABASE=postgres", "PGSSLMODE=verify-full"]));
-    expect(envs.some((e) => e.startsWith("PGBOUNCER_AUTH_PASSWORD=pwxpgstackxserverxpgbouncerxauthxpassword"))).toBe(
-        true,
-    );
-    expect(setup.inputs).toMatchObject({ attach: true, mustRun: false });
+test("the auth role logs in with the userlist's password and has no other right, made before pgBouncer starts", () => {
+    const role = run.mocks.named("pgstack-server-pgbouncer-auth-role");
+    expect(role.inputs).toMatchObject({
+        name: "pgbouncer_auth",
+        login: true,
+        superuser: false,
+        createDatabase: false,
+        createRole: false,
+        replication: false,
+        bypassRowLevelSecurity: false,
+        inherit: false,
+        connectionLimit: 20,
+    });
+    expect(isSecretInput(role.inputs.password)).toBe(true);
+    const userlist = String(uploads("-pgbouncer").find((u) => u.file.endsWith("userlist.txt"))?.content);
+    expect(userlist).toContain(`"${String(plain(role.inputs.password))}"`);
+    expect(role.provider).toMatch(/pgstack-server-provider/);
     const deps = run.mocks.options.get("pgstack-server-pgbouncer")?.dependencies ?? [];
-    expect(deps.some((u) => u.endsWith("::pgstack-server-pgbouncer-auth-setup"))).toBe(true);
+    expect(deps.some((u) => u.endsWith("::pgstack-server-pgbouncer-auth-role"))).toBe(true);
+});
+
+test("the lookup function is installed in the app database by the same component as every pooler's, for the auth role", () => {
+    const fn = run.mocks.named("pgstack-pooler-auth-get-auth");
+    expect(fn.inputs).toMatchObject({ database: "app", schema: "pgbouncer", name: "get_auth", securityDefiner: true });
+    const execute = run.mocks.named("pgstack-pooler-auth-get-auth-execute");
+    expect(execute.inputs).toMatchObject({ role: "pgbouncer_auth", privileges: ["EXECUTE"] });
+    expect(run.mocks.named("pgstack-pooler-auth-connect").inputs).toMatchObject({
+        database: "app",
+        role: "pgbouncer_auth",
+        privileges: ["CONNECT"],
+    });
+});
+
+test("without pgBouncer there is no auth role and no lookup function", async () => {
+    const r = await runProgram(dockerConfig({ pgbouncer: { enabled: false } }));
+    expect(
+        r.mocks.resources.filter((x) => x.name.includes("pgbouncer-auth") || x.name.includes("pooler-auth")),
+    ).toEqual([]);
 });
 
 test("the TLS server key is uploaded as a secret, readable by its owner only", () => {
@@ -212,7 +228,7 @@ test("the generated CA certificate is an output", () => {
     expect(String(run.outputs.caCertificate)).toContain("BEGIN CERTIFICATE");
 });
 
-test("D1: the generated CA is written to server.caCertPath, and the DSNs wait for the file", async () => {
+test("the generated CA is written to server.caCertPath, and the DSNs wait for the file", async () => {
     const files = run.mocks.ofType("local:index/file:File");
     expect(files).toHaveLength(1);
     expect(files[0].inputs).toMatchObject({ filename: "/tmp/pgstack-ca.pem", content: run.outputs.caCertificate });
@@ -225,14 +241,14 @@ test("D1: the generated CA is written to server.caCertPath, and the DSNs wait fo
     expect(provider).toMatchObject({ sslmode: "verify-full", sslrootcert: "/tmp/pgstack-ca.pem" });
 });
 
-test("D1: without a caCertPath no file is written and the DSNs carry no sslrootcert", async () => {
+test("without a caCertPath no file is written and the DSNs carry no sslrootcert", async () => {
     const r = await runProgram({ ...dockerConfig({ caCertPath: undefined }), sslmode: "require" });
     expect(r.error).toBeUndefined();
     expect(r.mocks.ofType("local:index/file:File")).toHaveLength(0);
     expect(new URL(r.outputs.DATABASE_URL as string).searchParams.get("sslrootcert")).toBeNull();
 });
 
-test("D2: rotation seeds do not replace the docker admin password (the retained volume keeps the old one)", async () => {
+test("rotation seeds do not replace the docker admin password (the retained volume keeps the old one)", async () => {
     expect(run.mocks.options.get("pgstack-server-admin-password")?.ignoreChanges).toContain("keepers");
     // Other passwords still rotate with the global seed.
     expect(run.mocks.options.get("pgstack-roles-app-password")?.ignoreChanges ?? []).not.toContain("keepers");
@@ -263,7 +279,7 @@ describe("with a backup bucket", () => {
         expect(fs.existsSync(path.join((image.inputs.build as { context: string }).context, "Dockerfile"))).toBe(true);
     });
 
-    test("D18: containers run the built image by id, so a rebuild rolls them", () => {
+    test("containers run the built image by id, so a rebuild rolls them", () => {
         const image = withBackups.mocks.ofType("docker:index/image:Image")[0];
         const id = `sha256:${image.name}`; // the mock's repoDigest: the local image id
         expect(server().inputs.image).toBe(id);
