@@ -4,10 +4,11 @@
  */
 import { ACCESS_LAYER_NAME } from "./config/constants";
 import { loadConfig } from "./config/load";
-import { AccessLayer } from "./components/accessLayer";
+import { AccessLayer } from "./components/access/accessLayer";
 import { DumpRestore } from "./components/dumpRestore";
 import { createServer } from "./components/server";
-import { ObjectStorage, StorageEnv } from "./components/storage/objectStorage";
+import { ObjectStorage } from "./components/storage/objectStorage";
+import { definedOutputs } from "./lib/outputs";
 
 const { config, secrets } = loadConfig();
 
@@ -16,9 +17,31 @@ const storage = config.storage
     ? new ObjectStorage("pgstack-storage", { config: config.storage, protection: config.dataProtection })
     : undefined;
 
-const server = createServer("pgstack-server", config, secrets, { backupTarget: storage?.backupTarget });
+const server = createServer("pgstack-server", {
+    server: config.server,
+    environment: config.environment,
+    rotation: config.rotation,
+    protection: config.dataProtection,
+    adminPassword: secrets.adminPassword,
+    backupTarget: storage?.backupTarget,
+});
 const endpoint = server.endpoint;
-const access = new AccessLayer(ACCESS_LAYER_NAME, { config, endpoint });
+
+const access = new AccessLayer(ACCESS_LAYER_NAME, {
+    endpoint,
+    databaseName: config.databaseName,
+    roles: config.roles,
+    schemas: config.schemas,
+    extensions: config.extensions,
+    tenants: config.tenants,
+    tenantRolePrefix: config.tenantRolePrefix,
+    tenantAccess: config.tenantAccess,
+    tenantSearchPath: config.tenantSearchPath,
+    sslmode: config.sslmode,
+    rotation: config.rotation,
+    protection: config.dataProtection,
+    readOnly: config.readOnly,
+});
 
 // A read-only production restored from a dump artifact (pgstack:restore; docs/runbooks/publish-dump.md),
 // after the schemas, grants and default privileges it relies on.
@@ -30,61 +53,45 @@ const restore = config.restore
       )
     : undefined;
 
-// Non-secret facts about the stack.
-export const environment = config.environment;
-export const serverMode = server.mode;
-export const host = endpoint.host;
-export const port = endpoint.port;
-export const databaseName = access.databaseName;
-export const sslmode = config.sslmode;
-export const readOnly = config.readOnly;
-export const restoredDigest = restore?.digest;
-export const restoredAt = restore?.restoredAt;
-/** RDS: download this CA's bundle for verify-full. Docker: the generated CA certificate (PEM). */
-export const caBundleName = server.caBundleName;
-export const caCertificate = endpoint.caCert;
-export const roles = {
-    service: access.roles.service.role.name,
-    app: access.roles.app.role.name,
-    readonly: access.roles.readonly?.role.name,
-    tenants: access.roles.tenantsGroup.name,
-};
-export const tenantSchemas = Object.fromEntries(Object.entries(access.tenants).map(([id, t]) => [id, t.schemaName]));
-/** Tenant role names (SET LOCAL ROLE targets) and the search_path the checkout sets with them. */
-export const tenantRoles = access.tenantRoles;
-export const tenantSearchPaths = access.tenantSearchPaths;
+export = definedOutputs({
+    // Non-secret facts about the stack.
+    environment: config.environment,
+    serverMode: server.mode,
+    host: endpoint.host,
+    port: endpoint.port,
+    databaseName: access.databaseName,
+    sslmode: config.sslmode,
+    readOnly: config.readOnly,
+    restoredDigest: restore?.digest,
+    restoredAt: restore?.restoredAt,
+    /** RDS: download this CA's bundle for verify-full. */
+    caBundleName: server.caBundleName,
+    /** The CA to verify the server with (PEM): generated in docker mode, read from server.caCertPath otherwise. */
+    caCertificate: endpoint.caCert,
+    roles: access.roleNames,
+    tenantSchemas: access.tenantSchemas,
+    /** Tenant role names (SET LOCAL ROLE targets) and the search_path the checkout sets with them. */
+    tenantRoles: access.tenantRoles,
+    tenantSearchPaths: access.tenantSearchPaths,
 
-// Connection strings carry passwords: secret outputs only (`pulumi stack output --show-secrets`).
-export const DATABASE_URL = access.appUrl;
-export const DATABASE_SERVICE_URL = access.serviceUrl;
-export const DATABASE_READONLY_URL = access.readonlyUrl;
-export const TENANT_DATABASE_URLS = access.tenantUrls;
-// The same without the deploy machine's CA path: give the app the caCertificate output its own way.
-export const DATABASE_URL_PORTABLE = access.portable.appUrl;
-export const DATABASE_SERVICE_URL_PORTABLE = access.portable.serviceUrl;
-export const DATABASE_READONLY_URL_PORTABLE = access.portable.readonlyUrl;
-export const TENANT_DATABASE_URLS_PORTABLE = access.portable.tenantUrls;
-// SQLAlchemy 2 / Alembic (postgresql+psycopg://…).
-export const DATABASE_SQLALCHEMY_URL = access.sqlalchemy.appUrl;
-export const DATABASE_SERVICE_SQLALCHEMY_URL = access.sqlalchemy.serviceUrl;
-// The app DSN through a transaction-pooled listener (server.pooler.transactionPort): prepared statements off.
-export const DATABASE_URL_TRANSACTION_POOLED = access.appTransactionPooledUrl;
+    // Connection strings carry passwords: secret outputs only (`pulumi stack output --show-secrets`).
+    DATABASE_URL: access.appUrl,
+    DATABASE_SERVICE_URL: access.serviceUrl,
+    DATABASE_READONLY_URL: access.readonlyUrl,
+    TENANT_DATABASE_URLS: access.tenantUrls,
+    // The same without the deploy machine's CA path: give the app the caCertificate output its own way.
+    DATABASE_URL_PORTABLE: access.portable.appUrl,
+    DATABASE_SERVICE_URL_PORTABLE: access.portable.serviceUrl,
+    DATABASE_READONLY_URL_PORTABLE: access.portable.readonlyUrl,
+    TENANT_DATABASE_URLS_PORTABLE: access.portable.tenantUrls,
+    // SQLAlchemy 2 / Alembic (postgresql+psycopg://…).
+    DATABASE_SQLALCHEMY_URL: access.sqlalchemy.appUrl,
+    DATABASE_SERVICE_SQLALCHEMY_URL: access.sqlalchemy.serviceUrl,
+    // The app DSN through the pooler's transaction-pooled listener (server.pooler.transactionPort): prepared statements off.
+    DATABASE_URL_TRANSACTION_POOLED: access.appTransactionPooledUrl,
 
-// Object storage for the app (raw bucket) and the backup tools (backup bucket); secret keys are secret.
-const storageEnv: Partial<StorageEnv> = storage?.env ?? {};
-export const {
-    RAW_STORAGE_BUCKET,
-    OBJECT_STORAGE_REGION,
-    OBJECT_STORAGE_ENDPOINT,
-    OBJECT_STORAGE_ACCESS_KEY_ID,
-    OBJECT_STORAGE_SECRET_ACCESS_KEY,
-    WALG_S3_PREFIX,
-    BACKUP_S3_ENDPOINT,
-    BACKUP_S3_BUCKET,
-    BACKUP_S3_REGION,
-    BACKUP_S3_FORCE_PATH_STYLE,
-    BACKUP_AWS_ACCESS_KEY_ID,
-    BACKUP_AWS_SECRET_ACCESS_KEY,
-} = storageEnv;
-/** PEM CA of an S3-compatible storage endpoint (storage.caCertPath), for clients of the buckets. */
-export const storageCaCertificate = storage?.caCertificate;
+    // Object storage for the app (raw bucket) and the backup tools (backup bucket); secret keys are secret.
+    ...storage?.env,
+    /** PEM CA of an S3-compatible storage endpoint (storage.caCertPath), for clients of the buckets. */
+    storageCaCertificate: storage?.caCertificate,
+});

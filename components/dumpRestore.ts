@@ -1,7 +1,7 @@
 /**
  * A `pg_dump -Fc` artifact restored into the stack's database, as a resource the engine sees: preview
  * shows a pending restore, the state records which digest is served, and `pulumi up` restores again
- * exactly when `pgstack:restore.sha256` changes (issue 14; docs/runbooks/publish-dump.md).
+ * exactly when `pgstack:restore.sha256` changes (docs/runbooks/publish-dump.md).
  *
  * The work happens in a dynamic provider (lib/restore.ts, run by the engine's
  * `pulumi-resource-pulumi-nodejs` host): verify the SHA-256, then restore as the service role in one

@@ -344,7 +344,7 @@ export const rawConfigSchema = z
             );
         }
 
-        // pgBouncer's lookup (components/poolerAuth.ts) is a SECURITY DEFINER function reading
+        // pgBouncer's lookup (components/access/poolerAuth.ts) is a SECURITY DEFINER function reading
         // pg_shadow: it works only when its owner, the admin, is a superuser. A managed admin (RDS
         // master user, rds_superuser) creates it but every pooled login would then fail.
         if (cfg.server.mode === "existing" && cfg.server.pooler && !cfg.server.superuser) {

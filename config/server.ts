@@ -45,7 +45,7 @@ const existing = z
          * A pgBouncer in front of the server (e.g. scripts/local-pgbouncer.sh): the app, read-only and
          * tenant DSNs go through it, the service DSN and the admin connection go direct. The stack
          * creates its auth lookup function `pgbouncer.get_auth` in the app database
-         * (components/poolerAuth.ts); the auth role itself belongs to whoever runs the pooler.
+         * (components/access/poolerAuth.ts); the auth role itself belongs to whoever runs the pooler.
          */
         pooler: z
             .object({

@@ -31,5 +31,5 @@ export function tenantSearchPath(tenantId: string, appSchemas: readonly string[]
     return [tenantSchemaName(tenantId), ...appSchemas].join(", ");
 }
 
-/** The schema holding the row-level-security guard (components/rlsGuard.ts). */
+/** The schema holding the row-level-security guard (components/access/rlsGuard.ts). */
 export { GUARD_SCHEMA } from "../config/constants";

@@ -1,30 +1,36 @@
 /**
  * pgBouncer configuration and the SQL its auth lookup needs: pure functions, shared by the Docker
- * server (components/server/docker.ts) and any pgBouncer run in front of another cluster.
+ * server (components/server/docker.ts), the local pooler (scripts/local-pgbouncer.ts) and the access
+ * layer's lookup function (components/access/poolerAuth.ts).
  *
  * Two decisions live here, so every pgBouncer the project runs gets them:
  *
- * - **No session state survives a client** (review S3). In transaction pooling pgBouncer runs no reset
- *   query by default, so a session-level `SET app.tenant_id`, `SET ROLE` or `set_config(…, false)` stays
- *   on the server connection and the next client inherits it. We run `DISCARD ALL` after every release
+ * - **No session state survives a client.** In transaction pooling pgBouncer runs no reset query by
+ *   default, so a session-level `SET app.tenant_id`, `SET ROLE` or `set_config(…, false)` stays on the
+ *   server connection and the next client inherits it. We run `DISCARD ALL` after every release
  *   (`server_reset_query_always = 1`). `DISCARD ALL` rather than `RESET ALL`: `RESET ALL` leaves `SET ROLE`
  *   and `SET SESSION AUTHORIZATION` in place, and those are exactly what would carry one tenant's
  *   identity to the next client. It costs one round trip per transaction; pgBouncer (≥ 1.22) sees the
  *   `DISCARD ALL` and forgets the prepared statements it had on that connection.
- * - **The auth user is not the superuser** (review S4). pgBouncer logs in as `pgbouncer_auth`, a role
- *   with no other rights, and looks passwords up through a SECURITY DEFINER function that only it may
- *   execute (`authLookupFunctionSql`).
+ * - **The auth user is not the superuser.** pgBouncer logs in as `pgbouncer_auth`, a role with no
+ *   other rights, and looks passwords up through a SECURITY DEFINER function that only it may execute
+ *   (`authLookupBody`, `authQuery`).
  */
 
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from "crypto";
-import { ENV_VAR_NAME, LINE_BREAK, SQL_IDENTIFIER } from "../config/patterns";
+import { LINE_BREAK, SQL_IDENTIFIER } from "../config/patterns";
 
 /** The dedicated login role pgBouncer uses to look up passwords, and the schema of its lookup function. */
 export const PGBOUNCER_AUTH_USER = "pgbouncer_auth";
 export const PGBOUNCER_AUTH_SCHEMA = "pgbouncer";
-/** The query pgBouncer runs (as the auth user) for every login it does not know from auth_file. */
+/** The lookup function in that schema (`authLookupBody`). */
+export const AUTH_LOOKUP_FUNCTION = "get_auth";
+/**
+ * The query pgBouncer runs (as the auth user) for every login it does not know from auth_file: one row,
+ * the user and its secret (NULL: no login).
+ */
 export const authQuery = (schema = PGBOUNCER_AUTH_SCHEMA): string =>
-    `SELECT usename, passwd FROM ${ident(schema)}.get_auth($1)`;
+    `SELECT $1, ${ident(schema)}.${AUTH_LOOKUP_FUNCTION}($1)`;
 
 export const RESET_QUERY = "DISCARD ALL";
 
@@ -170,72 +176,18 @@ export function userlistLine(user: string, secret: string): string {
     return `${q(user)} ${q(secret)}\n`;
 }
 
-export interface AuthLookupOptions {
-    /** The login role pgBouncer connects as (created NOLOGIN-safe if missing; its password is set apart). */
-    authUser?: string;
-    /** Schema of the lookup function; created if missing, usable by the auth user only. */
-    schema?: string;
-}
-
 /**
- * Idempotent SQL (run as a superuser, in the database pgBouncer's `auth_dbname` names) that creates the
- * auth role if missing, and the lookup function `<schema>.get_auth(username)`: SECURITY DEFINER (it
- * reads pg_shadow, which only a superuser may), `search_path` pinned to pg_catalog, EXECUTE revoked from
- * PUBLIC and granted to the auth role only. It never returns a superuser's secret, so even the auth
- * role cannot learn one. The auth role's password is set separately (`authUserPasswordSql`).
- */
-export function authLookupFunctionSql(o: AuthLookupOptions = {}): string {
-    const user = ident(o.authUser ?? PGBOUNCER_AUTH_USER);
-    const schema = ident(o.schema ?? PGBOUNCER_AUTH_SCHEMA);
-    return [
-        "DO $do$",
-        "BEGIN",
-        `    IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = '${user}') THEN`,
-        `        CREATE ROLE ${user} LOGIN;`,
-        "    END IF;",
-        "END",
-        "$do$;",
-        `ALTER ROLE ${user} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION NOBYPASSRLS CONNECTION LIMIT 10;`,
-        `CREATE SCHEMA IF NOT EXISTS ${schema};`,
-        `REVOKE ALL ON SCHEMA ${schema} FROM PUBLIC;`,
-        `GRANT USAGE ON SCHEMA ${schema} TO ${user};`,
-        `CREATE OR REPLACE FUNCTION ${schema}.get_auth(username text)`,
-        "RETURNS TABLE (usename name, passwd text)",
-        "LANGUAGE sql STABLE SECURITY DEFINER",
-        "SET search_path = pg_catalog",
-        "AS $fn$",
-        "    SELECT s.usename, s.passwd::text FROM pg_catalog.pg_shadow s",
-        "    WHERE s.usename = username AND NOT s.usesuper",
-        "$fn$;",
-        `REVOKE ALL ON FUNCTION ${schema}.get_auth(text) FROM PUBLIC;`,
-        `GRANT EXECUTE ON FUNCTION ${schema}.get_auth(text) TO ${user};`,
-        "",
-    ].join("\n");
-}
-
-/**
- * psql script lines that set the auth role's password from an environment variable, so the secret is
- * never part of a command line or of the SQL text (psql ≥ 15: `\getenv`).
- */
-export function authUserPasswordSql(envVar: string, authUser = PGBOUNCER_AUTH_USER): string {
-    if (!ENV_VAR_NAME.test(envVar)) throw new Error(`pgbouncer: "${envVar}" is not an env var name`);
-    return [`\\getenv auth_password ${envVar}`, `ALTER ROLE ${ident(authUser)} PASSWORD :'auth_password';`, ""].join(
-        "\n",
-    );
-}
-
-/**
- * The lookup function for a pgBouncer in front of an existing server (components/poolerAuth.ts):
- * `<schema>.get_auth(username text) RETURNS text`, the login's secret (SCRAM verifier) from
- * pg_catalog.pg_shadow, NULL for an unknown login or a superuser (pgBouncer treats NULL as a secret
- * nothing matches). The Pulumi Function resource has no `SET search_path`, so the body names
- * everything in pg_catalog, operators included: a caller's search_path cannot redirect it.
+ * The auth lookup every pgBouncer the project runs uses (docker mode's, scripts/local-pgbouncer.sh's,
+ * any `server.pooler`), installed in the app database by components/access/poolerAuth.ts:
+ * `<schema>.get_auth(username text) RETURNS text`, SECURITY DEFINER (it reads pg_shadow, which only a
+ * superuser may), the login's secret (SCRAM verifier) from pg_catalog.pg_shadow, NULL for an unknown
+ * login or a superuser (pgBouncer treats NULL as a secret nothing matches), so even the auth role
+ * cannot learn a superuser's secret. The Pulumi Function resource has no `SET search_path`, so the
+ * body names everything in pg_catalog, operators included: a caller's search_path cannot redirect it.
  *
- * pgBouncer before 1.20 has no `auth_dbname`: the query runs in the database the client asks for, so
- * the function must exist in every database the pooler serves (the stack creates it in its own).
+ * It lives in the app database because pgBouncer before 1.20 has no `auth_dbname`: the query runs in
+ * the database the client asks for.
  */
-export const AUTH_LOOKUP_FUNCTION = "get_auth";
-
 export function authLookupBody(): string {
     return [
         "",
@@ -247,9 +199,11 @@ export function authLookupBody(): string {
     ].join("\n");
 }
 
-/** The auth_query for `authLookupBody`'s scalar function: one row (user, secret or NULL). */
-export const scalarAuthQuery = (schema = PGBOUNCER_AUTH_SCHEMA): string =>
-    `SELECT $1, ${ident(schema)}.${AUTH_LOOKUP_FUNCTION}($1)`;
+/**
+ * The auth role's attributes, whoever creates it: it logs in, has no other right, inherits nothing,
+ * and may hold a few connections (pgBouncer opens one per database it looks logins up in).
+ */
+export const AUTH_ROLE_CONNECTION_LIMIT = 20;
 
 /**
  * A SCRAM-SHA-256 verifier for `password` (RFC 7677, PostgreSQL's `SCRAM-SHA-256$<iter>:<salt>$<stored>:<server>`),

@@ -1,6 +1,6 @@
 /**
  * Restoring a `pg_dump -Fc` artifact into the stack's database: the logic behind the dynamic provider
- * of components/dumpRestore.ts (issue 14, docs/runbooks/publish-dump.md).
+ * of components/dumpRestore.ts (docs/runbooks/publish-dump.md).
  *
  * This module is serialized into the dynamic provider (Pulumi's closure serialization captures the
  * functions `restoreProvider` uses), so it imports only Node built-ins and Pulumi *types*: nothing

@@ -14,7 +14,7 @@ export const TENANT_POLICY = "pgstack_tenant_isolation";
  * - A tenant login role (`<prefix><id>` as the session user) is always its own tenant, whatever it
  *   does next: `SET ROLE` to a group it belongs to, `SET app.tenant_id`, or calling a SECURITY DEFINER
  *   function (where current_user is the function's owner). Keying on current_user alone let a tenant
- *   `SET ROLE <db>_connect` and claim any tenant through the setting (review S1).
+ *   `SET ROLE <db>_connect` and claim any tenant through the setting.
  * - A session that became a tenant role with `SET ROLE` (the app role's pool, on checkout) is that
  *   tenant.
  * - Any other role (the shared app role) gets `app.tenant_id`, which the application sets per
@@ -40,7 +40,7 @@ export function currentTenantBody(tenantRolePrefix: string): string {
  * Body of `<guard>.enable_tenant_rls(target regclass, tenant_column text)`, the helper migrations call
  * (as the service role, which owns the table) on every table shared between tenants: it enables and
  * FORCEs row-level security and (re)creates one policy that matches rows to current_tenant_id().
- * The tenant id is cast to the column's own type (review D19): comparing `tenant_id::text` would keep
+ * The tenant id is cast to the column's own type: comparing `tenant_id::text` would keep
  * an index on a uuid or integer column from ever being used.
  * It also grants SELECT/INSERT/UPDATE/DELETE on the table to the tenants group (lib/naming.ts), so
  * tenants reach exactly the shared tables the policy guards: a table no migration guarded stays closed

@@ -20,9 +20,10 @@ import * as fs from "fs";
 import * as path from "path";
 import { Client } from "pg";
 import {
+    AUTH_ROLE_CONNECTION_LIMIT,
+    authQuery,
     PGBOUNCER_AUTH_USER,
     renderPgbouncerIni,
-    scalarAuthQuery,
     scramSha256Verifier,
     userlistLine,
 } from "../lib/pgbouncer";
@@ -63,7 +64,7 @@ async function ensureAuthRole(user: string, password: string): Promise<void> {
         // pgBouncer only runs the lookup function as this role: no other right, NOINHERIT, few connections.
         await c.query(
             `ALTER ROLE ${role} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION NOBYPASSRLS ` +
-                `CONNECTION LIMIT 20 PASSWORD ${quoteLiteral(scramSha256Verifier(password))}`,
+                `CONNECTION LIMIT ${AUTH_ROLE_CONNECTION_LIMIT} PASSWORD ${quoteLiteral(scramSha256Verifier(password))}`,
         );
     } finally {
         await c.end();
@@ -92,7 +93,7 @@ async function prepare(dir: string, port: number, txPort: number): Promise<void>
             databases: [{ name: "*", host: need("PGSTACK_PG_HOST"), port: Number(need("PGSTACK_PG_PORT")) }],
             authFile: path.join(dir, "userlist.txt"),
             authUser: user,
-            authQuery: scalarAuthQuery(),
+            authQuery: authQuery(),
             poolMode,
             maxClientConn: 200,
             defaultPoolSize: LOCAL_POOL_SIZE,

@@ -15,7 +15,7 @@ export const KNOWN_TYPES = new Set<string>([
     "postgresql:index/defaultPrivileges:DefaultPrivileges",
     "postgresql:index/extension:Extension",
     "postgresql:index/function:Function",
-    // A non-superuser admin's membership in the service role (components/database.ts).
+    // A non-superuser admin's membership in the service role (components/access/database.ts).
     "postgresql:index/grantRole:GrantRole",
     "random:index/randomPassword:RandomPassword",
     // Dynamic providers (components/dumpRestore.ts).
@@ -71,6 +71,7 @@ export const COMPONENT_TYPES = new Set<string>([
     "pgstack:access:PoolerAuth",
     "pgstack:restore:DumpRestore",
     "pgstack:access:AppDatabase",
+    "pgstack:access:AppSchemas",
     "pgstack:access:Tenant",
     "pgstack:storage:ObjectStorage",
     "pgstack:storage:S3Storage",
@@ -295,7 +296,7 @@ export async function runProgram(
         await pulumi.runtime.setMocks(mocks, "pgstack", opts.stack ?? "test", opts.preview ?? false);
         recordOptions(pulumi, mocks);
         try {
-            exported = { ...(await import("../index")) };
+            exported = { ...(await import("../index")).default };
         } catch (e) {
             error = e as Error;
         }
@@ -312,6 +313,36 @@ export async function runProgram(
         error = new Error(`mock: resource types not known to the test harness: ${mocks.unknown.join(", ")}`);
     }
     return { mocks, outputs, secret, error, exports: exported };
+}
+
+/**
+ * Builds components directly (not the whole program) under the same recording mocks: `build` imports
+ * the component modules it needs (fresh module registry) and returns the values to resolve.
+ */
+export async function runComponent(
+    build: (pulumi: typeof pulumiType) => Promise<Record<string, unknown>>,
+): Promise<Omit<ProgramRun, "secret" | "exports">> {
+    const mocks = new RecordingMocks();
+    let built: Record<string, unknown> = {};
+    let error: Error | undefined;
+    let pulumi!: typeof pulumiType;
+    await jest.isolateModulesAsync(async () => {
+        pulumi = await import("@pulumi/pulumi");
+        await pulumi.runtime.setMocks(mocks, "pgstack", "test", false);
+        recordOptions(pulumi, mocks);
+        try {
+            built = await build(pulumi);
+        } catch (e) {
+            error = e as Error;
+        }
+        await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+    });
+    const outputs: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(built)) outputs[k] = (await settle(pulumi, v)).value;
+    if (mocks.unknown.length > 0 && !error) {
+        error = new Error(`mock: resource types not known to the test harness: ${mocks.unknown.join(", ")}`);
+    }
+    return { mocks, outputs, error };
 }
 
 /** Names of the resources an exported Output depends on (what the engine would wait for). */

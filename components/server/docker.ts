@@ -7,6 +7,7 @@
  */
 import * as docker from "@pulumi/docker";
 import * as local from "@pulumi/local";
+import * as postgresql from "@pulumi/postgresql";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import type { DataProtection, DockerServerConfig, Environment } from "../../config/schema";
@@ -21,8 +22,7 @@ import {
     TLS_DIR,
 } from "../../lib/dockerRender";
 import {
-    authLookupFunctionSql,
-    authUserPasswordSql,
+    AUTH_ROLE_CONNECTION_LIMIT,
     imageVersion,
     PGBOUNCER_AUTH_USER,
     preparedStatementsProblem,
@@ -30,14 +30,12 @@ import {
     userlistLine,
 } from "../../lib/pgbouncer";
 import { rotatingPassword, rotationKeepers } from "../passwords";
-import type { ServerEndpoint } from "./endpoint";
+import type { PoolerEndpoint, ServerEndpoint } from "./endpoint";
 import { AdminConnection, adminProvider } from "./provider";
 import { ServerCerts } from "./tlsCerts";
 
 /** pgBouncer's config directory inside its container. */
 const BOUNCER_DIR = "/etc/pgbouncer";
-/** The database pgBouncer's auth query runs in (where pgbouncer.get_auth lives). */
-const AUTH_DBNAME = "postgres";
 
 export interface DockerPostgresArgs {
     server: DockerServerConfig;
@@ -73,7 +71,7 @@ export class DockerPostgres extends pulumi.ComponentResource {
             { dnsNames: [POSTGRES_ALIAS, "pgbouncer", "localhost"], ipAddresses: ["127.0.0.1"] },
             child,
         );
-        // The CA on the deploy machine, where every DSN's sslrootcert points (D1). The endpoint's
+        // The CA on the deploy machine, where every DSN's sslrootcert points. The endpoint's
         // caCertPath is this file's name, so the DSNs resolve only once the file is written.
         const caFile = s.caCertPath
             ? new local.File(
@@ -82,7 +80,7 @@ export class DockerPostgres extends pulumi.ComponentResource {
                   child,
               )
             : undefined;
-        // D2: the image applies POSTGRES_PASSWORD only when it initialises an empty data directory, and
+        // The image applies POSTGRES_PASSWORD only when it initialises an empty data directory, and
         // the volume outlives the container, so a new admin password would replace the container and
         // still be refused by the server. The admin password is therefore created once and never
         // rotated by pgstack:rotation in docker mode (ignoreChanges on the keepers); rotate it by hand
@@ -95,7 +93,7 @@ export class DockerPostgres extends pulumi.ComponentResource {
         const backups = args.backupTarget !== undefined;
         // With backups the server image is the configured one plus pgBackRest, built locally.
         // The local build is referenced by its image id (repoDigest of a local-only image), not its tag,
-        // so a rebuilt image rolls the containers that run it (D18).
+        // so a rebuilt image rolls the containers that run it.
         const imageId: pulumi.Output<string> = backups
             ? new docker.Image(
                   `${name}-image`,
@@ -215,56 +213,33 @@ export class DockerPostgres extends pulumi.ComponentResource {
         };
         const provider = adminProvider(`${name}-provider`, admin, { ...child, dependsOn: [this.postgres] });
 
-        let appPort: pulumi.Output<number> = pulumi.output(s.port);
+        let pooler: PoolerEndpoint | undefined;
         if (s.pgbouncer.enabled) {
             const b = s.pgbouncer;
-            // S4: pgBouncer logs in as pgbouncer_auth, which can only run pgbouncer.get_auth(); the admin
-            // password never reaches the pgBouncer container.
+            // pgBouncer logs in as its own auth role, which can only run the lookup function the access
+            // layer installs in the app database (components/access/poolerAuth.ts, as for every pooler);
+            // the admin password never reaches the pgBouncer container.
             const authPassword = rotatingPassword(
                 `${name}-pgbouncer-auth-password`,
                 rotationKeepers(args.rotation.seed, undefined),
                 child,
             );
-            const authSetup = new docker.Container(
-                `${name}-pgbouncer-auth-setup`,
+            const authRole = new postgresql.Role(
+                `${name}-pgbouncer-auth-role`,
                 {
-                    // Runs once per change (SQL, passwords): creates the role and the lookup function.
-                    image: imageId,
-                    user: "postgres",
-                    command: ["psql", "--no-psqlrc", "-v", "ON_ERROR_STOP=1", "-f", "/etc/pgstack/pgbouncer-auth.sql"],
-                    envs: [
-                        `PGHOST=${POSTGRES_ALIAS}`,
-                        "PGPORT=5432",
-                        `PGDATABASE=${AUTH_DBNAME}`,
-                        "PGSSLMODE=verify-full",
-                        `PGSSLROOTCERT=${TLS_DIR}/ca.crt`,
-                        pulumi.interpolate`PGUSER=${s.adminUser}`,
-                        pulumi.secret(pulumi.interpolate`PGPASSWORD=${password.result}`),
-                        pulumi.secret(pulumi.interpolate`PGBOUNCER_AUTH_PASSWORD=${authPassword.result}`),
-                    ],
-                    uploads: [
-                        { file: `${TLS_DIR}/ca.crt`, content: certs.caCertPem, permissions: "0644" },
-                        {
-                            file: "/etc/pgstack/pgbouncer-auth.sql",
-                            content: authLookupFunctionSql() + authUserPasswordSql("PGBOUNCER_AUTH_PASSWORD"),
-                            permissions: "0644",
-                        },
-                    ],
-                    networksAdvanced: [{ name: this.network.name }],
-                    attach: true,
-                    logs: true,
-                    mustRun: false,
-                    restart: "no",
+                    name: PGBOUNCER_AUTH_USER,
+                    login: true,
+                    password: authPassword.result,
+                    superuser: false,
+                    createDatabase: false,
+                    createRole: false,
+                    replication: false,
+                    bypassRowLevelSecurity: false,
+                    inherit: false,
+                    connectionLimit: AUTH_ROLE_CONNECTION_LIMIT,
                 },
-                { ...child, dependsOn: [this.postgres] },
+                { ...child, provider },
             );
-            // The provider does not fail a one-shot container that exits non-zero: stop here instead.
-            const authReady = authSetup.exitCode.apply((code) => {
-                if (code !== undefined && code !== null && code !== 0) {
-                    throw new Error(`pgBouncer auth setup exited ${code}; see the container logs of ${name}`);
-                }
-                return true;
-            });
             const bouncerImage = new docker.RemoteImage(
                 `${name}-pgbouncer-image`,
                 { name: b.image, keepLocally: true },
@@ -286,7 +261,6 @@ export class DockerPostgres extends pulumi.ComponentResource {
                                 databases: [{ name: "*", host: POSTGRES_ALIAS, port: 5432 }],
                                 authFile: `${BOUNCER_DIR}/userlist.txt`,
                                 authUser: PGBOUNCER_AUTH_USER,
-                                authDbname: AUTH_DBNAME,
                                 poolMode: b.poolMode,
                                 maxClientConn: b.maxClientConn,
                                 defaultPoolSize: b.defaultPoolSize,
@@ -305,9 +279,7 @@ export class DockerPostgres extends pulumi.ComponentResource {
                             // Only the auth user's secret lives here; every other login is looked up.
                             file: `${BOUNCER_DIR}/userlist.txt`,
                             content: pulumi.secret(
-                                pulumi
-                                    .all([authPassword.result, authReady])
-                                    .apply(([p]) => userlistLine(PGBOUNCER_AUTH_USER, p)),
+                                authPassword.result.apply((p) => userlistLine(PGBOUNCER_AUTH_USER, p)),
                             ),
                             permissions: "0600",
                             owner: "70",
@@ -318,9 +290,13 @@ export class DockerPostgres extends pulumi.ComponentResource {
                     networksAdvanced: [{ name: this.network.name, aliases: ["pgbouncer"] }],
                     restart: "unless-stopped",
                 },
-                { ...child, dependsOn: [this.postgres, authSetup] },
+                { ...child, dependsOn: [this.postgres, authRole] },
             );
-            appPort = pulumi.output(b.port);
+            pooler = {
+                host: pulumi.output(s.bindAddress),
+                port: pulumi.output(b.port),
+                authUser: authRole.name,
+            };
             const problem = preparedStatementsProblem("pgstack:server.pgbouncer", {
                 poolMode: b.poolMode,
                 version: imageVersion(b.image),
@@ -332,8 +308,7 @@ export class DockerPostgres extends pulumi.ComponentResource {
         this.endpoint = {
             host: pulumi.output(s.bindAddress),
             port: pulumi.output(s.port),
-            appHost: pulumi.output(s.bindAddress),
-            appPort,
+            pooler,
             adminUser: pulumi.output(s.adminUser),
             adminPassword: pulumi.secret(password.result),
             caCertPath: caFile ? caFile.filename : pulumi.output(undefined),

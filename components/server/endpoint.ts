@@ -1,20 +1,31 @@
 /**
  * How the access layer reaches the PostgreSQL server. Whatever the server mode, the access layer
- * receives one `ServerEndpoint`: where to connect, which CA to trust, and a provider connected as the admin.
+ * receives one `ServerEndpoint`: where to connect, which CA to trust, a provider connected as the
+ * admin, and the connection pooler in front of the server when there is one.
  */
 import type * as postgresql from "@pulumi/postgresql";
 import type * as pulumi from "@pulumi/pulumi";
 import type { AdminConnection } from "./provider";
 
+/** A pgBouncer in front of the server: the application's DSNs go through it. */
+export interface PoolerEndpoint {
+    host: pulumi.Output<string>;
+    port: pulumi.Output<number>;
+    /** A transaction-pooled listener of the same pooler, when there is one besides `port`. */
+    transactionPort?: pulumi.Output<number>;
+    /**
+     * The login the pooler looks passwords up as (its auth_user): the access layer installs the lookup
+     * function for it in the app database (components/access/poolerAuth.ts). It must exist already.
+     */
+    authUser: pulumi.Input<string>;
+}
+
 export interface ServerEndpoint {
     /** Host and port for direct connections (admin, service role, migrations). */
     host: pulumi.Output<string>;
     port: pulumi.Output<number>;
-    /** Host and port the application DSNs use: a connection pooler when there is one. */
-    appHost: pulumi.Output<string>;
-    appPort: pulumi.Output<number>;
-    /** A transaction-pooled listener of the same pooler, when there is one besides appPort. */
-    appTransactionPort?: pulumi.Output<number>;
+    /** The pooler the application's DSNs go through, if any. */
+    pooler?: PoolerEndpoint;
     /** The admin login the provider uses (e.g. for a restore run as the admin). */
     adminUser: pulumi.Output<string>;
     /** Secret. */
@@ -25,7 +36,7 @@ export interface ServerEndpoint {
      */
     caCertPath: pulumi.Output<string | undefined>;
     /** The CA certificate (PEM): generated (docker mode), or read from caCertPath on the deploy machine. */
-    caCert: pulumi.Output<string | undefined>;
+    caCert?: pulumi.Output<string>;
     /** The @pulumi/postgresql provider connected as the admin (to the maintenance database). */
     provider: postgresql.Provider;
     /** How that provider connects: the access layer opens a second one on the app database. */

@@ -34,9 +34,13 @@ export class ExistingServer extends pulumi.ComponentResource {
             host: pulumi.output(s.host),
             port: pulumi.output(s.port),
             // The application's DSNs go through the pooler when there is one; migrations go direct.
-            appHost: pulumi.output(s.pooler?.host ?? s.host),
-            appPort: pulumi.output(s.pooler?.port ?? s.port),
-            appTransactionPort: s.pooler?.transactionPort ? pulumi.output(s.pooler.transactionPort) : undefined,
+            pooler: s.pooler && {
+                host: pulumi.output(s.pooler.host),
+                port: pulumi.output(s.pooler.port),
+                transactionPort: s.pooler.transactionPort ? pulumi.output(s.pooler.transactionPort) : undefined,
+                // The pooler's owner created this role (scripts/local-pgbouncer.sh locally).
+                authUser: s.pooler.authUser,
+            },
             adminUser: pulumi.output(s.adminUser),
             adminPassword: pulumi.secret(args.adminPassword),
             caCertPath: pulumi.output(s.caCertPath),

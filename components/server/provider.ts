@@ -42,11 +42,11 @@ export function adminProvider(
 }
 
 /**
- * The CA bundle at `caCertPath` on the deploy machine, as an output (D7): DSNs name that path in
+ * The CA bundle at `caCertPath` on the deploy machine, as an output: DSNs name that path in
  * sslrootcert, which exists only where Pulumi ran, so apps take the PEM from the `caCertificate` output
  * and point their own sslrootcert at where they store it. Undefined when there is no such file.
  */
-export function caBundleAt(caCertPath: string | undefined): pulumi.Output<string | undefined> {
-    if (!caCertPath || !fs.existsSync(caCertPath)) return pulumi.output(undefined);
+export function caBundleAt(caCertPath: string | undefined): pulumi.Output<string> | undefined {
+    if (!caCertPath || !fs.existsSync(caCertPath)) return undefined;
     return pulumi.output(fs.readFileSync(caCertPath, "utf8"));
 }

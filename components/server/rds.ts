@@ -4,7 +4,7 @@
  * the configured networks, automated backups (PITR), and a master password from @pulumi/random
  * rotated by seed.
  *
- * Data safety (review D5, D20): the instance has a stack-derived identifier, so a change that forces a
+ * Data safety: the instance has a stack-derived identifier, so a change that forces a
  * replacement cannot quietly create an empty twin (AWS refuses the duplicate name and the `up` stops
  * before anything is deleted); it is `retainOnDelete` and `protect`ed as pgstack:dataProtection says,
  * in every environment; a deletion takes a final snapshot (unless dataProtection.retainOnDelete is
@@ -55,7 +55,7 @@ export class RdsInstance extends pulumi.ComponentResource {
         const identifier = s.identifier ?? rdsIdentifier(pulumi.getStack());
         const family = `postgres${s.engineVersion}`;
 
-        // The family is in the name (D6), so a major upgrade makes a new group (created before the old
+        // The family is in the name, so a major upgrade makes a new group (created before the old
         // one goes) instead of modifying the attached one in place, which AWS refuses. The old group is
         // retained, not deleted: with applyImmediately off (production) the instance still uses it until
         // the maintenance window, and AWS refuses to delete an attached group. Delete it by hand after
@@ -107,7 +107,7 @@ export class RdsInstance extends pulumi.ComponentResource {
         const deletionProtection = s.deletionProtection ?? production;
         const finalSnapshot = args.protection.retainOnDelete;
         // Unique per instance and stable from one `up` to the next (a timestamp would show as a change in
-        // every preview): two deletions, or two stacks in one account, never collide (D20).
+        // every preview): two deletions, or two stacks in one account, never collide.
         const snapshotSuffix = finalSnapshot
             ? new random.RandomString(
                   `${name}-final-snapshot-suffix`,
@@ -122,7 +122,7 @@ export class RdsInstance extends pulumi.ComponentResource {
                 identifier,
                 engine: "postgres",
                 engineVersion: s.engineVersion,
-                // engineVersion is a major version the schema allows; changing it is the upgrade (D6).
+                // engineVersion is a major version the schema allows; changing it is the upgrade.
                 allowMajorVersionUpgrade: true,
                 instanceClass: s.instanceClass,
                 allocatedStorage: s.allocatedStorage,
@@ -170,8 +170,6 @@ export class RdsInstance extends pulumi.ComponentResource {
         this.endpoint = {
             host: this.instance.address,
             port: this.instance.port,
-            appHost: this.instance.address,
-            appPort: this.instance.port,
             adminUser: pulumi.output(s.adminUser),
             adminPassword: pulumi.secret(password.result),
             caCertPath: pulumi.output(s.caCertPath),

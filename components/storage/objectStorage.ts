@@ -42,7 +42,7 @@ export class ObjectStorage extends pulumi.ComponentResource {
     /** Secret: everything a backup sidecar needs, for renderPgBackRestConfig / renderWalgEnv. */
     public readonly backupTarget: pulumi.Output<BackupTarget>;
     /** PEM CA of an S3-compatible endpoint (storage.caCertPath, read on the deploy machine), if any. */
-    public readonly caCertificate: pulumi.Output<string | undefined>;
+    public readonly caCertificate?: pulumi.Output<string>;
 
     constructor(name: string, args: ObjectStorageArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pgstack:storage:ObjectStorage", name, {}, opts);
@@ -83,9 +83,8 @@ export class ObjectStorage extends pulumi.ComponentResource {
                 })),
         );
         const caPath = c.endpoint?.caCertPath;
-        this.caCertificate = pulumi.output(
-            caPath && fs.existsSync(caPath) ? fs.readFileSync(caPath, "utf8") : undefined,
-        );
+        this.caCertificate =
+            caPath && fs.existsSync(caPath) ? pulumi.output(fs.readFileSync(caPath, "utf8")) : undefined;
         this.registerOutputs({ ...this.env, caCertificate: this.caCertificate });
     }
 }

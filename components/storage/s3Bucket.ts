@@ -3,11 +3,11 @@
  * public-access blocks, ACLs disabled (BucketOwnerEnforced), versioning, the given lifecycle rules, a
  * bucket policy refusing anything but TLS ≥ 1.2, and optionally Object Lock. Never force-destroyed.
  *
- * Every child that guards the data carries the same protection as the bucket (D9): a retained bucket
+ * Every child that guards the data carries the same protection as the bucket: a retained bucket
  * keeps its public-access block, TLS-only policy, encryption, lifecycle, versioning and lock when the
  * stack lets go of it, instead of losing them (deleting BucketVersioning would suspend versioning).
  *
- * Object Lock is enabled in place (D10) by BucketObjectLockConfiguration on the versioned bucket, never
+ * Object Lock is enabled in place by BucketObjectLockConfiguration on the versioned bucket, never
  * with the bucket's `objectLockEnabled`, which is ForceNew: turning `backups.lock` on for an existing
  * stack would replace a named, retained bucket. S3 accepts enabling Object Lock on an existing bucket
  * once versioning is on (since 2023, no support token). `objectLockEnabled` is optional and computed on

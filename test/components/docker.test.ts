@@ -24,15 +24,10 @@ const uploads = (suffix: string) =>
     plain(container(suffix).inputs.uploads) as { file: string; content: unknown; permissions: string }[];
 
 test("every published port is bound to 127.0.0.1", () => {
-    expect(containers().map((c) => c.name)).toEqual([
-        "pgstack-server-postgres",
-        "pgstack-server-pgbouncer-auth-setup",
-        "pgstack-server-pgbouncer",
-    ]);
+    expect(containers().map((c) => c.name)).toEqual(["pgstack-server-postgres", "pgstack-server-pgbouncer"]);
     for (const c of containers()) {
         for (const p of (c.inputs.ports ?? []) as { ip: string }[]) expect(p.ip).toBe("127.0.0.1");
     }
-    expect(container("-auth-setup").inputs.ports).toBeUndefined();
 });
 
 test("a bind address other than loopback is rejected", async () => {
@@ -164,16 +159,13 @@ test("the admin password reaches the containers only as secrets", () => {
     expect(isSecretInput(envs)).toBe(true);
     expect(uploads("-pgbouncer").some((u) => u.file.endsWith("userlist.txt"))).toBe(true);
     expect(isSecretInput(container("-pgbouncer").inputs.uploads)).toBe(true);
-    expect(isSecretInput(container("-auth-setup").inputs.envs)).toBe(true);
 });
 
 test("pgBouncer authenticates as pgbouncer_auth through the lookup function; the admin secret stays out", () => {
     const ini = bouncerIni();
-    expect(ini).toMatchObject({
-        auth_user: "pgbouncer_auth",
-        auth_query: "SELECT usename, passwd FROM pgbouncer.get_auth($1)",
-        auth_dbname: "postgres",
-    });
+    expect(ini).toMatchObject({ auth_user: "pgbouncer_auth", auth_query: "SELECT $1, pgbouncer.get_auth($1)" });
+    // The lookup runs in the database the client asks for: the app database, where the access layer installs it.
+    expect(ini.auth_dbname).toBeUndefined();
     const userlist = String(uploads("-pgbouncer").find((u) => u.file === ini.auth_file)?.content);
     expect(userlist).toMatch(/^"pgbouncer_auth" "pwxpgstackxserverxpgbouncerxauthxpassword/);
     expect(userlist.split("\n").filter(Boolean)).toHaveLength(1);
@@ -186,20 +178,44 @@ test("pgBouncer authenticates as pgbouncer_auth through the lookup function; the
     expect(JSON.stringify(container("-pgbouncer").inputs.envs ?? [])).not.toContain(admin);
 });
 
-test("a one-shot container installs pgbouncer.get_auth in the auth database before pgBouncer starts", () => {
-    const setup = container("-auth-setup");
-    const sql = uploads("-auth-setup").find((u) => u.file.endsWith("pgbouncer-auth.sql"))?.content as string;
-    expect(sql).toContain("CREATE OR REPLACE FUNCTION pgbouncer.get_auth(username text)");
-    expect(sql).toContain("ALTER ROLE pgbouncer_auth PASSWORD :'auth_password'");
-    expect(setup.inputs.command).toEqual(expect.arrayContaining(["psql", "ON_ERROR_STOP=1"]));
-    const envs = plain(setup.inputs.envs) as string[];
-    expect(envs).toEqual(expect.arrayContaining(["PGDATABASE=postgres", "PGSSLMODE=verify-full"]));
-    expect(envs.some((e) => e.startsWith("PGBOUNCER_AUTH_PASSWORD=pwxpgstackxserverxpgbouncerxauthxpassword"))).toBe(
-        true,
-    );
-    expect(setup.inputs).toMatchObject({ attach: true, mustRun: false });
+test("the auth role logs in with the userlist's password and has no other right, made before pgBouncer starts", () => {
+    const role = run.mocks.named("pgstack-server-pgbouncer-auth-role");
+    expect(role.inputs).toMatchObject({
+        name: "pgbouncer_auth",
+        login: true,
+        superuser: false,
+        createDatabase: false,
+        createRole: false,
+        replication: false,
+        bypassRowLevelSecurity: false,
+        inherit: false,
+        connectionLimit: 20,
+    });
+    expect(isSecretInput(role.inputs.password)).toBe(true);
+    const userlist = String(uploads("-pgbouncer").find((u) => u.file.endsWith("userlist.txt"))?.content);
+    expect(userlist).toContain(`"${String(plain(role.inputs.password))}"`);
+    expect(role.provider).toMatch(/pgstack-server-provider/);
     const deps = run.mocks.options.get("pgstack-server-pgbouncer")?.dependencies ?? [];
-    expect(deps.some((u) => u.endsWith("::pgstack-server-pgbouncer-auth-setup"))).toBe(true);
+    expect(deps.some((u) => u.endsWith("::pgstack-server-pgbouncer-auth-role"))).toBe(true);
+});
+
+test("the lookup function is installed in the app database by the same component as every pooler's, for the auth role", () => {
+    const fn = run.mocks.named("pgstack-pooler-auth-get-auth");
+    expect(fn.inputs).toMatchObject({ database: "app", schema: "pgbouncer", name: "get_auth", securityDefiner: true });
+    const execute = run.mocks.named("pgstack-pooler-auth-get-auth-execute");
+    expect(execute.inputs).toMatchObject({ role: "pgbouncer_auth", privileges: ["EXECUTE"] });
+    expect(run.mocks.named("pgstack-pooler-auth-connect").inputs).toMatchObject({
+        database: "app",
+        role: "pgbouncer_auth",
+        privileges: ["CONNECT"],
+    });
+});
+
+test("without pgBouncer there is no auth role and no lookup function", async () => {
+    const r = await runProgram(dockerConfig({ pgbouncer: { enabled: false } }));
+    expect(
+        r.mocks.resources.filter((x) => x.name.includes("pgbouncer-auth") || x.name.includes("pooler-auth")),
+    ).toEqual([]);
 });
 
 test("the TLS server key is uploaded as a secret, readable by its owner only", () => {

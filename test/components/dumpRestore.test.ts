@@ -21,7 +21,7 @@ test("a declared dump artifact plans one restore resource, after the whole acces
     expect(restores.map((r) => r.name)).toEqual(["pgstack-restore-dump"]);
     const deps = run.mocks.options.get("pgstack-restore-dump")?.dependencies ?? [];
     expect(deps.some((u) => u.endsWith("::pgstack-tenant-globex-access-default-functions"))).toBe(true);
-    expect(deps.some((u) => u.endsWith("::pgstack-db-app-app-default-tables"))).toBe(true);
+    expect(deps.some((u) => u.endsWith("::pgstack-schemas-app-app-default-tables"))).toBe(true);
     expect(restores[0].inputs.sha256).toBe(sha256);
 });
 

@@ -1,6 +1,6 @@
 import { baseConfig, rdsServer, Recorded, runProgram } from "../harness";
 
-/** The access layer's resources, minus which provider they go through. */
+/** The access layer's resources, minus which provider they go through, by name (registration order varies with when inputs resolve). */
 const accessLayer = (resources: Recorded[]) =>
     resources
         .filter(
@@ -9,7 +9,8 @@ const accessLayer = (resources: Recorded[]) =>
                 r.name.startsWith("pgstack-roles") ||
                 r.name.startsWith("pgstack-tenant"),
         )
-        .map((r) => ({ type: r.type, name: r.name, inputs: r.inputs }));
+        .map((r) => ({ type: r.type, name: r.name, inputs: r.inputs }))
+        .sort((a, b) => a.name.localeCompare(b.name));
 
 test("switching the server mode leaves the access layer's resources unchanged", async () => {
     const common = { environment: "staging", adminPassword: "" };
@@ -26,11 +27,12 @@ test("switching the server mode leaves the access layer's resources unchanged", 
         }),
     );
     // Docker's admin is the image's superuser; a non-superuser admin (RDS, existing by default) also
-    // takes membership in the service role, so docker is compared with an existing superuser admin.
+    // takes membership in the service role, so docker (with its pgBouncer) is compared with an existing
+    // superuser admin behind a pooler.
     const existingSuperuser = await runProgram(
         baseConfig({
             environment: "staging",
-            server: { ...(baseConfig().server as object), ...admin, superuser: true },
+            server: { ...(baseConfig().server as object), ...admin, superuser: true, pooler: { host: "127.0.0.1" } },
         }),
     );
     for (const r of [existing, rds, docker, existingSuperuser]) expect(r.error).toBeUndefined();

@@ -38,7 +38,7 @@ beforeAll(async () => {
         await c.query(`GRANT USAGE ON SCHEMA ${g} TO ${[R.service, R.app, R.acme, R.globex].map(id).join(", ")}`);
     });
     // The app schema with what the stack grants on it (the app role's DML; USAGE and sequences for
-    // the tenants group: components/database.ts), then the migration, as the service role: a shared
+    // the tenants group: components/access/appSchemas.ts), then the migration, as the service role: a shared
     // table, guarded (and granted to the tenants group) by the helper alone.
     await withClient(as(R.service), async (c) => {
         await c.query("CREATE SCHEMA app");

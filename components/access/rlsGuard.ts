@@ -5,19 +5,19 @@
  * against guarded tables get USAGE on it.
  *
  * Kept when the stack lets go of the database: retained data's policies call these functions, so
- * dropping them would fail (RESTRICT) or break the policies (review D4).
+ * dropping them would fail (RESTRICT) or break the policies.
  */
 import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
-import { GUARD_SCHEMA } from "../lib/naming";
-import { currentTenantBody, enableTenantRlsBody } from "../lib/sql";
+import { GUARD_SCHEMA } from "../../lib/naming";
+import { currentTenantBody, enableTenantRlsBody } from "../../lib/sql";
 
 export interface RlsGuardArgs {
     database: pulumi.Input<string>;
     /** The admin the provider connects as: the guard's owner. */
     adminRole: pulumi.Input<string>;
     tenantRolePrefix: string;
-    /** The group enable_tenant_rls grants DML on each guarded table to (roles.ts createTenantsGroup). */
+    /** The group enable_tenant_rls grants DML on each guarded table to (the access model's tenants group). */
     tenantsGroup: pulumi.Input<string>;
     /** Roles that get USAGE on the guard schema (one grant each, chained: same catalog row). */
     users: Record<string, pulumi.Input<string>>;
@@ -66,7 +66,7 @@ export class RlsGuard extends pulumi.ComponentResource {
                 args: [
                     { name: "target", type: "regclass" },
                     // PostgreSQL prints the default back as 'tenant_id'::text, and Read stores what it
-                    // prints: anything else is an update on every `up` (review D3).
+                    // prints: anything else is an update on every `up`.
                     { name: "tenant_column", type: "text", default: "'tenant_id'::text" },
                 ],
                 returns: "void",

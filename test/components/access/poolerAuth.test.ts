@@ -1,5 +1,5 @@
-import { authLookupBody } from "../../lib/pgbouncer";
-import { baseConfig, ProgramRun, Recorded, runProgram } from "../harness";
+import { authLookupBody } from "../../../lib/pgbouncer";
+import { baseConfig, ProgramRun, Recorded, runProgram } from "../../harness";
 
 const GRANT = "postgresql:index/grant:Grant";
 const FUNCTION = "postgresql:index/function:Function";
@@ -114,7 +114,7 @@ test("EXECUTE is taken from PUBLIC and given to the auth user only; the auth use
     expect(
         deps("pgstack-pooler-auth-get-auth-execute").some((u) => u.endsWith("pgstack-pooler-auth-get-auth-no-public")),
     ).toBe(true);
-    expect(deps("pgstack-pooler-auth-connect").some((u) => u.endsWith("::pgstack-db-app-connect"))).toBe(true);
+    expect(deps("pgstack-pooler-auth-connect").some((u) => u.endsWith("::pgstack-schemas-app-connect"))).toBe(true);
 });
 
 test("server.pooler.authUser names the role the lookup is granted to", async () => {

@@ -1,26 +1,24 @@
 /**
- * What a pgBouncer in front of an existing server needs inside the app database (server.pooler):
- * schema `pgbouncer` owned by the admin, and `pgbouncer.get_auth(username text) RETURNS text`, a
- * SECURITY DEFINER function returning a login's secret from pg_catalog.pg_shadow (NULL for superusers),
- * EXECUTE taken from PUBLIC and granted to the auth user only, plus the auth user's CONNECT (PUBLIC has
- * none on the app database) and USAGE on the schema. pgBouncer runs
- * `SELECT $1, pgbouncer.get_auth($1)` (lib/pgbouncer.ts) as the auth user for every login it does not
- * know from its auth_file.
+ * The auth lookup of every pgBouncer in front of the server (the endpoint's `pooler`: docker mode's, a
+ * `server.pooler`), inside the app database: schema `pgbouncer` owned by the admin, and
+ * `pgbouncer.get_auth(username text) RETURNS text` (lib/pgbouncer.ts authLookupBody), SECURITY
+ * DEFINER, EXECUTE taken from PUBLIC and granted to the auth user only, plus the auth user's CONNECT
+ * (PUBLIC has none on the app database) and USAGE on the schema. pgBouncer runs lib/pgbouncer.ts
+ * `authQuery()` as the auth user for every login it does not know from its auth_file.
  *
- * It lives in the app database because pgBouncer before 1.20 has no `auth_dbname`: the lookup runs in
- * the database the client asks for. The auth role itself is not created here: whoever runs the pooler
- * owns it and its password (scripts/local-pgbouncer.sh locally), so the pooler can start before `up`.
+ * The auth role itself is not created here: whoever runs the pooler owns it and its password (the
+ * docker server component, scripts/local-pgbouncer.sh locally), so the pooler can start before `up`.
  */
 import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
-import { AUTH_LOOKUP_FUNCTION, authLookupBody, PGBOUNCER_AUTH_SCHEMA } from "../lib/pgbouncer";
+import { AUTH_LOOKUP_FUNCTION, authLookupBody, PGBOUNCER_AUTH_SCHEMA } from "../../lib/pgbouncer";
 
 export interface PoolerAuthArgs {
     database: pulumi.Input<string>;
     /** The admin the provider connects as: owner of the schema and the function (it must read pg_shadow). */
     adminRole: pulumi.Input<string>;
     /** The pooler's auth_user; it must exist already. */
-    authUser: string;
+    authUser: pulumi.Input<string>;
     /** Database-wide setup to wait for: the last grants on the database's ACL row (CONNECT chains after them). */
     after: pulumi.Resource[];
     /** The provider connected to the app database. */

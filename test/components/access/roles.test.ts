@@ -1,4 +1,4 @@
-import { baseConfig, ProgramRun, Recorded, runProgram } from "../harness";
+import { baseConfig, ProgramRun, Recorded, runProgram } from "../../harness";
 
 const ROLE = "postgresql:index/role:Role";
 const GRANT = "postgresql:index/grant:Grant";
@@ -71,9 +71,9 @@ test("the read-only role gets SELECT and nothing else, now and by default", () =
 });
 
 test("the read-only role's grants on a schema wait for the app role's (no concurrent catalog updates)", () => {
-    const usage = run.mocks.named("pgstack-db-app-readonly-usage");
+    const usage = run.mocks.named("pgstack-schemas-app-readonly-usage");
     const deps = run.mocks.options.get(usage.name)?.dependencies ?? [];
-    expect(deps.some((u) => u.endsWith("pgstack-db-app-app-default-functions"))).toBe(true);
+    expect(deps.some((u) => u.endsWith("pgstack-schemas-app-app-default-functions"))).toBe(true);
 });
 
 test("the read-only role reaches the database through the connect group, the NOINHERIT app role on its own; the service role owns it", () => {
@@ -92,12 +92,12 @@ test("without readonlyRole there is no read-only role or DSN", async () => {
 });
 
 test("the connect group and the login roles are created (so dropped) through the provider on the app database", () => {
-    for (const n of ["pgstack-roles-connect-group", "pgstack-roles-app-role", "pgstack-roles-readonly-role"]) {
+    for (const n of ["pgstack-roles-connect-group-role", "pgstack-roles-app-role", "pgstack-roles-readonly-role"]) {
         expect(run.mocks.resources.find((r) => r.name === n)?.provider).toMatch(/pgstack-db-provider/);
     }
     // The service role must exist before the database it owns: the admin provider.
-    expect(run.mocks.resources.find((r) => r.name === "pgstack-roles-service-role")?.provider).toMatch(
+    expect(run.mocks.resources.find((r) => r.name === "pgstack-db-service-role")?.provider).toMatch(
         /pgstack-server-provider/,
     );
-    expect(run.mocks.options.get("pgstack-roles-service-role")?.retainOnDelete).toBe(true);
+    expect(run.mocks.options.get("pgstack-db-service-role")?.retainOnDelete).toBe(true);
 });

@@ -1,4 +1,4 @@
-import { baseConfig, isSecretInput, plain, ProgramRun, runProgram } from "../harness";
+import { baseConfig, isSecretInput, plain, ProgramRun, runProgram } from "../../harness";
 
 const PASSWORD = "random:index/randomPassword:RandomPassword";
 
@@ -22,11 +22,11 @@ beforeAll(async () => {
 test("every password comes from @pulumi/random with the global seed in its keepers", () => {
     const pws = base.mocks.ofType(PASSWORD);
     expect(pws.map((p) => p.name).sort()).toEqual([
+        "pgstack-db-service-password",
         "pgstack-roles-app-password",
         "pgstack-roles-readonly-password",
-        "pgstack-roles-service-password",
-        "pgstack-tenant-acme-password",
-        "pgstack-tenant-globex-password",
+        "pgstack-roles-tenant-acme-password",
+        "pgstack-roles-tenant-globex-password",
     ]);
     for (const p of pws) expect((p.inputs.keepers as Record<string, string>).seed).toBe("2026-01");
     for (const p of pws) expect(p.inputs.length).toBeGreaterThanOrEqual(32);
@@ -36,7 +36,7 @@ test("changing tenant X's seed changes only X's password keepers", async () => {
     const rotated = await runProgram(
         baseConfig({ rotation: { seed: "2026-01" }, tenants: [{ id: "acme", seed: "r1" }, { id: "globex" }] }),
     );
-    expect(changed(base, rotated)).toEqual(["pgstack-tenant-acme-password"]);
+    expect(changed(base, rotated)).toEqual(["pgstack-roles-tenant-acme-password"]);
 });
 
 test("changing the app role's seed changes only the app password", async () => {
@@ -51,8 +51,8 @@ test("changing the global seed rotates every password", async () => {
 
 test("a role's password is the generated one, passed as a secret", () => {
     const role = base.mocks.ofType("postgresql:index/role:Role").find((r) => r.inputs.name === "app_tenant_acme");
-    const pw = base.mocks.named("pgstack-tenant-acme-password");
-    expect(String(plain(role?.inputs.password))).toMatch(/^pwxpgstackxtenantxacmexpassword/);
+    const pw = base.mocks.named("pgstack-roles-tenant-acme-password");
+    expect(String(plain(role?.inputs.password))).toMatch(/^pwxpgstackxrolesxtenantxacmexpassword/);
     expect(isSecretInput(role?.inputs.password)).toBe(true);
     expect(pw).toBeDefined();
 });

@@ -1,4 +1,4 @@
-import { baseConfig, ProgramRun, runProgram } from "../harness";
+import { baseConfig, ProgramRun, runProgram } from "../../harness";
 
 const GRANT = "postgresql:index/grant:Grant";
 
@@ -30,7 +30,7 @@ test("CONNECT goes to the connect group and the (NOINHERIT) app role only, one a
     const deps = run.mocks.options.get(connects[0].name)?.dependencies ?? [];
     expect(deps.some((u) => u.endsWith("pgstack-db-revoke-public"))).toBe(true);
     const appDeps = run.mocks.options.get(connects[1].name)?.dependencies ?? [];
-    expect(appDeps.some((u) => u.endsWith("pgstack-db-connect"))).toBe(true);
+    expect(appDeps.some((u) => u.endsWith("pgstack-schemas-connect"))).toBe(true);
 });
 
 test("app schemas are owned by the service role", () => {
@@ -69,7 +69,7 @@ test("every PostgreSQL resource goes through the stack's admin provider or its t
     expect(pg.length).toBeGreaterThan(10);
     for (const r of pg) expect(r.provider).toMatch(/pgstack-server-provider|pgstack-db-provider/);
     // What must exist before the database goes through the admin provider.
-    for (const n of ["pgstack-roles-service-role", "pgstack-db-database"]) {
+    for (const n of ["pgstack-db-service-role", "pgstack-db-database"]) {
         expect(run.mocks.resources.find((r) => r.name === n)?.provider).toMatch(/pgstack-server-provider/);
     }
 });
@@ -118,7 +118,7 @@ test("the app role's EXECUTE on an app schema's functions waits for PUBLIC's EXE
         .ofType(GRANT)
         .find((g) => g.inputs.role === "app_app" && g.inputs.objectType === "function" && g.inputs.schema === "app");
     expect(appFunctions).toBeDefined();
-    expect(transitiveDependencies(run, appFunctions!.name)).toContain("pgstack-db-app-no-public-execute");
+    expect(transitiveDependencies(run, appFunctions!.name)).toContain("pgstack-schemas-app-no-public-execute");
 });
 
 test("the stack's functions are dropped before they are created again when a change replaces them", () => {

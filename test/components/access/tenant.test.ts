@@ -1,4 +1,4 @@
-import { baseConfig, ProgramRun, Recorded, runProgram } from "../harness";
+import { baseConfig, ProgramRun, Recorded, runProgram } from "../../harness";
 
 const GRANT = "postgresql:index/grant:Grant";
 const DEFAULTS = "postgresql:index/defaultPrivileges:DefaultPrivileges";
@@ -63,7 +63,8 @@ test("adding a tenant adds exactly that tenant's resources and changes no other"
     const beforeKeys = new Map(before.mocks.resources.map((r) => [key(r), r]));
     const added = after.mocks.resources.filter((r) => !beforeKeys.has(key(r)));
     expect(added.length).toBeGreaterThan(5);
-    for (const r of added) expect(r.name).toMatch(/^pgstack-tenant-initech(-|$)/);
+    // The tenant's schema and grants, and its role and password (made with the other roles).
+    for (const r of added) expect(r.name).toMatch(/^pgstack-(roles-)?tenant-initech(-|$)/);
     for (const r of after.mocks.resources) {
         const old = beforeKeys.get(key(r));
         if (old) expect(r.inputs).toEqual(old.inputs);
@@ -85,11 +86,11 @@ test("in production tenant schemas are protected", async () => {
 test("a tenant's grants wait for the database-wide setup and the RLS guard", () => {
     const deps = run.mocks.options.get("pgstack-tenant-acme-access-usage")?.dependencies ?? [];
     expect(deps.some((u) => u.endsWith("pgstack-guard-usage-tenants"))).toBe(true);
-    expect(deps.some((u) => u.endsWith("pgstack-db-connect"))).toBe(true);
+    expect(deps.some((u) => u.endsWith("pgstack-schemas-connect"))).toBe(true);
 });
 
 test("tenant roles are created (and so dropped) through the provider connected to the app database", () => {
-    const role = run.mocks.resources.find((r) => r.name === "pgstack-tenant-acme-role");
+    const role = run.mocks.resources.find((r) => r.name === "pgstack-roles-tenant-acme-role");
     expect(role?.provider).toMatch(/pgstack-db-provider/);
     const dbProvider = run.mocks.resources.find((r) => r.name === "pgstack-db-provider");
     expect(dbProvider?.inputs.database).toBe("app");
@@ -108,7 +109,7 @@ test("setrole access: tenant roles cannot log in and have no DSN; the app role m
     expect(app?.inputs.inherit).toBe(false);
     expect(app?.inputs.roles).toEqual(["app_tenant_acme", "app_tenant_globex"]);
     expect(r.mocks.ofType("random:index/randomPassword:RandomPassword").map((p) => p.name)).not.toContain(
-        "pgstack-tenant-acme-password",
+        "pgstack-roles-tenant-acme-password",
     );
 });
 
