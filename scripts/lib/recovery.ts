@@ -4,6 +4,7 @@
  * run created without recording it is adopted into the state. docs/runbooks/tenants.md, "An
  * interrupted up", is the runbook.
  */
+import { applyLocalFacts, LOCAL_FACTS_ENV, readLocalFacts } from "../../config/localFacts";
 import { Stack } from "@pulumi/pulumi/automation";
 import { spawnSync } from "child_process";
 import { randomUUID } from "crypto";
@@ -151,13 +152,17 @@ async function adoptionRound(
         steps = undefined;
     }
     if (!steps) throw new Error(`pulumi preview failed:\n${preview.stderr}\n${previewDiagnostics(preview.stdout)}`);
-    // The providers' admin password, for providers the state lacks (the preview masks it).
+    // The providers' admin password, for providers the state lacks (the preview masks it): from the
+    // stack's config, or for the local stack from its machine facts (config/localFacts.ts).
     const password = cli(["config", "get", "pgstack:adminPassword"]);
     const plan = planAdoption(state.deployment.resources ?? [], steps, {
         viaAdopted: first ? "defer" : "skip",
         newProviderId: () => randomUUID(),
-        adminPassword:
-            password.status === 0 && password.stdout.trim() !== "" ? password.stdout.replace(/\n$/, "") : undefined,
+        adminPassword: recoveryAdminPassword(
+            password.status === 0 ? password.stdout : undefined,
+            stack.name,
+            env[LOCAL_FACTS_ENV],
+        ),
     });
     const pendingUrns = (state.deployment.pending_operations ?? []).map((o) => o.resource?.urn ?? "?");
     const cleared = pendingUrns.length;
@@ -177,6 +182,20 @@ async function adoptionRound(
         pendingUrns,
         deferred: plan.deferred.length,
     };
+}
+
+/**
+ * The stack's admin password for the providers recovery restores: `pulumi config get`'s output, or
+ * for the local stack the machine facts' password file (config/localFacts.ts), else undefined.
+ */
+export function recoveryAdminPassword(
+    configOutput: string | undefined,
+    stackName: string,
+    factsFile: string | undefined,
+): string | undefined {
+    if (configOutput !== undefined && configOutput.trim() !== "") return configOutput.replace(/\n$/, "");
+    const facts = applyLocalFacts({}, stackName, readLocalFacts(factsFile)).all;
+    return facts["pgstack:adminPassword"] || undefined;
 }
 
 /** The error diagnostics of a `pulumi preview --json` output (where a failed preview says why). */

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { restoreCheckpointBackup } from "../../../scripts/lib/recovery";
+import { recoveryAdminPassword, restoreCheckpointBackup } from "../../../scripts/lib/recovery";
 
 /** A file backend with one stack file (and whatever else `files` names), as the engine lays it out. */
 function backend(files: Record<string, string>): string {
@@ -55,5 +55,26 @@ describe("a checkpoint truncated by a kill is replaced by the last one that pars
         expect(restoreCheckpointBackup(`file://${root}`, "s")).toBe(true);
         expect(fs.existsSync(path.join(root, ".pulumi/stacks/p/s.json.attrs"))).toBe(false);
         expect(read(root, ".pulumi/stacks/p/s.json")).toBe('{"ok": true}');
+    });
+});
+
+describe("recover restores providers with the stack's admin password", () => {
+    test("from the stack's config when it holds one", () => {
+        expect(recoveryAdminPassword("s3cret\n", "staging", undefined)).toBe("s3cret");
+    });
+
+    test("for the local stack, from the password file its machine facts name (the config holds none)", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pgstack-facts-"));
+        try {
+            const pw = path.join(dir, "admin.pw");
+            fs.writeFileSync(pw, "from-the-cluster\n", { mode: 0o600 });
+            const facts = path.join(dir, "local-facts.json");
+            fs.writeFileSync(facts, JSON.stringify({ stack: "local", secretFiles: { "pgstack:adminPassword": pw } }));
+            expect(recoveryAdminPassword("", "local", facts)).toBe("from-the-cluster");
+            // Facts are for the stack they name only.
+            expect(recoveryAdminPassword(undefined, "staging", facts)).toBeUndefined();
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 });
