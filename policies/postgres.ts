@@ -115,7 +115,7 @@ export const postgresRoleLeastPrivilege: ResourceValidationPolicy = {
         if (granted.length > 0) {
             report(
                 `${label(args)} (role ${String(args.props.name)}) has ${granted.join(", ")}: set them false ` +
-                    "(components/roles.ts LEAST_PRIVILEGE); do admin work with the server's admin login instead.",
+                    "(the access model in lib/accessModel.ts grants none); do admin work with the server's admin login instead.",
             );
         }
     },

@@ -6,7 +6,7 @@
 # (DATABASE_URL: Debian's pgBouncer 1.18 cannot keep prepared statements in transaction pooling) and
 # transaction pooling on PGSTACK_POOLER_TX_PORT (DATABASE_URL_TRANSACTION_POOLED). Its config is rendered by
 # lib/pgbouncer.ts (scripts/local-pgbouncer.ts); its auth role `pgbouncer_auth` is created here, the
-# lookup function by the stack (components/poolerAuth.ts) in the app database.
+# lookup function by the stack (components/access/poolerAuth.ts) in the app database.
 #
 #   scripts/local-pgbouncer.sh start    # start the cluster if needed, (re)write the config, start or reload
 #   scripts/local-pgbouncer.sh env      # print PGSTACK_POOLER_* variables (shell syntax)
