@@ -19,11 +19,9 @@
 # Env: PGSTACK_PG_DIR (where the cluster lives), PGSTACK_PG_PORT (default: 55432, or the next free).
 set -euo pipefail
 
-log() { printf '[local-pg] %s\n' "$*" >&2; }
-die() {
-  printf '[local-pg] ERROR: %s\n' "$*" >&2
-  exit 1
-}
+service=local-pg
+# shellcheck source=scripts/lib/services.sh
+. "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib/services.sh"
 
 # initdb refuses to run as root: when we are root the cluster belongs to the `postgres` user and
 # lives where that user can reach it.
@@ -65,27 +63,11 @@ pg_bin() {
   return 1
 }
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 choose_port() {
   local p=${PGSTACK_PG_PORT:-55432}
   while ! port_free "$p"; do p=$((p + 1)); done
   echo "$p"
-}
-
-make_tls() {
-  mkdir -p "$tls"
-  log "generating a CA and a server certificate (localhost, 127.0.0.1)"
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 \
-    -subj "/CN=pgstack local CA" -keyout "$tls/ca.key" -out "$tls/ca.crt" 2>/dev/null
-  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-    -subj "/CN=localhost" -keyout "$tls/server.key" -out "$tls/server.csr" 2>/dev/null
-  printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' >"$tls/server.ext"
-  openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.crt" -CAkey "$tls/ca.key" -CAcreateserial \
-    -days 3650 -extfile "$tls/server.ext" -out "$tls/server.crt" 2>/dev/null
-  rm -f "$tls/server.csr" "$tls/server.ext" "$tls/ca.srl"
-  chmod 600 "$tls/server.key" "$tls/ca.key"
-  chmod 644 "$tls/ca.crt" "$tls/server.crt"
 }
 
 init_cluster() {
@@ -94,7 +76,7 @@ init_cluster() {
   port=$(choose_port)
   mkdir -p "$dir"
   chmod 755 "$dir"
-  make_tls
+  make_tls "$tls" 'pgstack local CA' localhost 'DNS:localhost,IP:127.0.0.1'
   pw=$(openssl rand -hex 24)
   umask 077
   printf '%s\n' "$pw" >"$dir/admin-password"

@@ -19,11 +19,9 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(dirname "$here")
 
-log() { printf '[local-pgbouncer] %s\n' "$*" >&2; }
-die() {
-  printf '[local-pgbouncer] ERROR: %s\n' "$*" >&2
-  exit 1
-}
+service=local-pgbouncer
+# shellcheck source=scripts/lib/services.sh
+. "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib/services.sh"
 
 # Like the cluster: as root, the pooler runs as `postgres` (pgBouncer refuses to run as root) and its
 # files live where that user can reach them.
@@ -52,7 +50,6 @@ bouncer_bin() {
     die "pgbouncer is not installed (scripts/deps.sh installs it)"
 }
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 choose_port() {
   local p=$1

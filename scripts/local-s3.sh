@@ -13,11 +13,9 @@
 # policy refuses every request on it.
 set -euo pipefail
 
-log() { printf '[local-s3] %s\n' "$*" >&2; }
-die() {
-  printf '[local-s3] ERROR: %s\n' "$*" >&2
-  exit 1
-}
+service=local-s3
+# shellcheck source=scripts/lib/services.sh
+. "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib/services.sh"
 
 here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 dir=${PGSTACK_S3_DIR:-${PGSTACK_CACHE:-$HOME/.cache/pgstack}/local-s3}
@@ -25,30 +23,14 @@ tls=$dir/tls
 facts=$dir/facts.env
 pidfile=$dir/weed.pid
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-make_tls() {
-  mkdir -p "$tls"
-  log "generating a CA and a server certificate (DNS:127.0.0.1, DNS:localhost, IP:127.0.0.1)"
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 \
-    -subj "/CN=pgstack local S3 CA" -keyout "$tls/ca.key" -out "$tls/ca.crt" 2>/dev/null
-  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-    -subj "/CN=127.0.0.1" -keyout "$tls/server.key" -out "$tls/server.csr" 2>/dev/null
-  # pgBackRest matches the host against DNS names only: an IP-only SAN fails its check.
-  printf 'subjectAltName=DNS:127.0.0.1,DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' >"$tls/server.ext"
-  openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.crt" -CAkey "$tls/ca.key" -CAcreateserial \
-    -days 3650 -extfile "$tls/server.ext" -out "$tls/server.crt" 2>/dev/null
-  rm -f "$tls/server.csr" "$tls/server.ext" "$tls/ca.srl"
-  chmod 600 "$tls/server.key" "$tls/ca.key"
-  chmod 644 "$tls/ca.crt" "$tls/server.crt"
-}
 
 init_server() {
   local port key secret
   port=${PGSTACK_S3_PORT:-58333}
   mkdir -p "$dir/data"
   chmod 700 "$dir"
-  make_tls
+  # pgBackRest matches the host against DNS names only: an IP-only SAN fails its check.
+  make_tls "$tls" 'pgstack local S3 CA' 127.0.0.1 'DNS:127.0.0.1,DNS:localhost,IP:127.0.0.1'
   key="PGSTACKADMIN$(openssl rand -hex 4 | tr a-f A-F)"
   secret=$(openssl rand -base64 30 | tr -d '/+=\n' | cut -c1-40)
   umask 077
