@@ -123,43 +123,47 @@ describe("planAdoption: recovery without a record", () => {
         expect(plan.added).toEqual([]);
     });
 
+    // The app database, the provider that connects to it (naming it by the database's output, or by
+    // the same string from config) and one resource served through that provider.
+    const DB = `${U}postgresql:index/database:Database::db`;
+    const APP = `${U}pulumi:providers:postgresql::app`;
+    const INSIDE = `${U}postgresql:index/schema:Schema::inside`;
+    const throughAppDb = (database: "output" | "config") => [
+        ...steps.slice(0, 2),
+        step(DB, {
+            type: "postgresql:index/database:Database",
+            custom: true,
+            parent: STACK,
+            provider: `${PROVIDER}::${UNKNOWN_VALUE}`,
+            inputs: { name: "appdb" },
+        }),
+        step(APP, {
+            type: "pulumi:providers:postgresql",
+            custom: true,
+            parent: STACK,
+            inputs: { host: "h", database: database === "output" ? UNKNOWN_VALUE : "appdb", password: "[secret]" },
+            ...(database === "output" ? { propertyDependencies: { database: [DB] } } : {}),
+        }),
+        step(INSIDE, {
+            type: "postgresql:index/schema:Schema",
+            custom: true,
+            parent: STACK,
+            provider: `${APP}::${UNKNOWN_VALUE}`,
+            inputs: { name: "tenant_acme" },
+        }),
+    ];
+
     test("what a provider serves through a database adopted in the same round waits for the next round, and is skipped there when the database is still not in the state", () => {
-        const DB = `${U}postgresql:index/database:Database::db`;
-        const APP = `${U}pulumi:providers:postgresql::app`;
-        const GRANT = `${U}postgresql:index/schema:Schema::inside`;
-        const more = [
-            ...steps.slice(0, 2),
-            step(DB, {
-                type: "postgresql:index/database:Database",
-                custom: true,
-                parent: STACK,
-                provider: `${PROVIDER}::${UNKNOWN_VALUE}`,
-                inputs: { name: "appdb" },
-            }),
-            step(APP, {
-                type: "pulumi:providers:postgresql",
-                custom: true,
-                parent: STACK,
-                inputs: { host: "h", database: UNKNOWN_VALUE, password: "[secret]" },
-                propertyDependencies: { database: [DB] },
-            }),
-            step(GRANT, {
-                type: "postgresql:index/schema:Schema",
-                custom: true,
-                parent: STACK,
-                provider: `${APP}::${UNKNOWN_VALUE}`,
-                inputs: { name: "tenant_acme" },
-            }),
-        ];
+        const more = throughAppDb("output");
         const first = planAdoption([], more, { newProviderId: () => "pid", adminPassword: "pw" });
         expect(first.adopted).toEqual([DB]);
-        expect(first.deferred).toEqual([APP, GRANT]);
+        expect(first.deferred).toEqual([APP, INSIDE]);
         // The refresh dropped the database (not on the server): the next round skips what is inside it.
         const second = planAdoption([], more, { newProviderId: () => "pid", adminPassword: "pw", viaAdopted: "skip" });
         expect(second.deferred).toEqual([]);
-        expect(second.skipped).toEqual(expect.arrayContaining([APP, GRANT]));
+        expect(second.skipped).toEqual(expect.arrayContaining([APP, INSIDE]));
         // The refresh kept it: the provider connects to it by name and what it serves is adopted.
-        const kept = first.resources.filter((r) => r.urn !== APP && r.urn !== GRANT);
+        const kept = first.resources.filter((r) => r.urn !== APP && r.urn !== INSIDE);
         const third = planAdoption(kept, more, {
             newProviderId: () => "pid2",
             adminPassword: "pw",
@@ -167,39 +171,13 @@ describe("planAdoption: recovery without a record", () => {
         });
         expect(third.added).toEqual([APP]);
         expect(third.resources.find((r) => r.urn === APP)?.inputs?.database).toBe("appdb");
-        expect(third.adopted).toEqual([GRANT]);
+        expect(third.adopted).toEqual([INSIDE]);
     });
 
     test("a provider that names a database adopted in the same round (a string from config) waits too", () => {
-        const DB = `${U}postgresql:index/database:Database::db`;
-        const APP = `${U}pulumi:providers:postgresql::app`;
-        const ROLE = `${U}postgresql:index/role:Role::t`;
-        const more = [
-            ...steps.slice(0, 2),
-            step(DB, {
-                type: "postgresql:index/database:Database",
-                custom: true,
-                parent: STACK,
-                provider: `${PROVIDER}::${UNKNOWN_VALUE}`,
-                inputs: { name: "appdb" },
-            }),
-            step(APP, {
-                type: "pulumi:providers:postgresql",
-                custom: true,
-                parent: STACK,
-                inputs: { host: "h", database: "appdb", password: "[secret]" },
-            }),
-            step(ROLE, {
-                type: "postgresql:index/role:Role",
-                custom: true,
-                parent: STACK,
-                provider: `${APP}::${UNKNOWN_VALUE}`,
-                inputs: { name: "t" },
-            }),
-        ];
-        const first = planAdoption([], more, { newProviderId: () => "pid", adminPassword: "pw" });
+        const first = planAdoption([], throughAppDb("config"), { newProviderId: () => "pid", adminPassword: "pw" });
         expect(first.adopted).toEqual([DB]);
-        expect(first.deferred).toEqual([APP, ROLE]);
+        expect(first.deferred).toEqual([APP, INSIDE]);
     });
 
     test("a resource whose provider and parent are in the state but not among the preview's steps (unchanged resources are listed only with --show-sames) is adopted after them", () => {
