@@ -1,5 +1,5 @@
 /**
- * Backup freshness (seed 001: "alerts on freshness"): how old the newest base backup, archived WAL
+ * Backup freshness (a backup nobody checks is not a backup: this is what an alert reads): how old the newest base backup, archived WAL
  * segment and logical dump in the bucket are, judged against thresholds, and the same facts as a
  * Prometheus textfile-collector file. Pure: `npm run backup -- freshness` gathers the times.
  */
