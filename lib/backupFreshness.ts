@@ -1,7 +1,7 @@
 /**
- * Backup freshness (a backup nobody checks is not a backup: this is what an alert reads): how old the newest base backup, archived WAL
- * segment and logical dump in the bucket are, judged against thresholds, and the same facts as a
- * Prometheus textfile-collector file. Pure: `npm run backup -- freshness` gathers the times.
+ * Backup freshness (a backup nobody checks is not a backup: this is what an alert reads): how old
+ * the newest base backup, archived WAL segment and logical dump in the bucket are, judged against
+ * thresholds, and the same facts as a Prometheus textfile-collector file. Pure: `npm run backup -- freshness` gathers the times.
  */
 
 export const ARTIFACT_KINDS = ["base", "wal", "dump"] as const;
