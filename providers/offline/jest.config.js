@@ -3,7 +3,7 @@
  * Check/Diff, config, passwords, the gRPC server) and `integration` (`*.server.test.ts`: each
  * resource against the local TLS cluster, and the plugins through the real engine). The repo's
  * jest.config.js runs these projects with its own, so `npm test` at the root runs them; jest,
- * ts-jest and the engine harness (scripts/lib/engine.ts) come from the repo root.
+ * ts-jest and the engine environment (scripts/lib/engineEnv.ts) come from the repo root.
  * @type {import('jest').Config}
  */
 const transform = { "^.+\\.ts$": ["ts-jest", { tsconfig: `${__dirname}/tsconfig.json` }] };

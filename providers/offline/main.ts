@@ -15,6 +15,8 @@ function pluginName(argv: string[]): string {
 }
 
 async function main(): Promise<void> {
+    // Read first: the engine can die while the plugin is still starting.
+    const engine = process.ppid;
     const name = pluginName(process.argv.slice(2));
     let plugin: Plugin;
     if (name === "postgresql") plugin = postgresqlPlugin();
@@ -28,6 +30,16 @@ async function main(): Promise<void> {
     };
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
+    // An engine killed outright (SIGKILL, a CI timeout) cannot stop its plugins, and a plugin left
+    // running would go on with what it was doing: a role it creates after `npm run recover` has
+    // looked is on the server and in no state, and the next `up` fails "already exists". When the
+    // engine that started it is gone (the plugin's parent changes), it exits at once, which also
+    // rolls back a transaction in flight.
+    setInterval(() => {
+        if (process.ppid === engine) return;
+        log("the engine that started this plugin is gone; exiting");
+        process.exit(1);
+    }, 200).unref();
 }
 
 main().catch((err: unknown) => {
