@@ -204,18 +204,8 @@ start() {
 
 case "${1:-start}" in
 start) start ;;
-env)
-  [ -f "$facts" ] || die "no cluster yet: run scripts/local-pg.sh start"
-  cat "$facts"
-  ;;
-status)
-  if [ -f "$facts" ] && running; then
-    cat "$facts"
-  else
-    echo "not running"
-    exit 3
-  fi
-  ;;
+env) print_facts cluster ;;
+status) print_status ;;
 stop)
   if [ -f "$facts" ] && running; then as_pg "$(pg_bin)/pg_ctl" -D "$data" -m fast -w stop >/dev/null; fi
   log "stopped"

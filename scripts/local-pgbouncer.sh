@@ -117,10 +117,7 @@ EOT
 
 case "${1:-start}" in
 start) start ;;
-env)
-  [ -f "$facts" ] || die "no pooler yet: run scripts/local-pgbouncer.sh start"
-  cat "$facts"
-  ;;
+env) print_facts pooler ;;
 status)
   if [ -f "$facts" ] && running && running "$txpidfile"; then
     cat "$facts"

@@ -124,18 +124,8 @@ stop() {
 
 case "${1:-start}" in
 start) start ;;
-env)
-  [ -f "$facts" ] || die "no server yet: run scripts/local-s3.sh start"
-  cat "$facts"
-  ;;
-status)
-  if [ -f "$facts" ] && running; then
-    cat "$facts"
-  else
-    echo "not running"
-    exit 3
-  fi
-  ;;
+env) print_facts server ;;
+status) print_status ;;
 stop)
   stop
   log "stopped"

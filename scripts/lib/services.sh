@@ -29,3 +29,18 @@ make_tls() {
   chmod 600 "$tls/server.key" "$tls/ca.key"
   chmod 644 "$tls/ca.crt" "$tls/server.crt"
 }
+
+# The `env` and `status` commands of a service script: print its facts file (`$facts`); status only
+# while the script's `running` says so, else "not running" and exit 3.
+print_facts() {
+  [ -f "$facts" ] || die "no $1 yet: run $0 start"
+  cat "$facts"
+}
+print_status() {
+  if [ -f "$facts" ] && running; then
+    cat "$facts"
+  else
+    echo "not running"
+    exit 3
+  fi
+}
