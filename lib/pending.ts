@@ -11,6 +11,7 @@
  * is the literal `none` and its result only lives in the state): it is cleared.
  */
 import { ID_FROM_INPUTS, Inputs } from "../upstream/ids";
+import { POSTGRESQL } from "../upstream/tokens";
 
 /** One entry of `pending_operations` in `pulumi stack export`. */
 export interface PendingOperation {
@@ -196,7 +197,7 @@ export function planAdoption(
             // The provider names the database itself (a string from config, not the resource's output).
             const db = inputs.database;
             for (const r of adoptedNow.values()) {
-                if (r.type === "postgresql:index/database:Database" && r.inputs?.name === db) viaAdopted = true;
+                if (r.type === POSTGRESQL.Database && r.inputs?.name === db) viaAdopted = true;
             }
             if (viaAdopted) {
                 (opts.viaAdopted === "skip" ? plan.skipped : plan.deferred).push(ns.urn);

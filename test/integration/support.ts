@@ -1,4 +1,5 @@
 /** Integration support: the engine, the local cluster and stacks (scripts/lib/), and pg clients. */
+import { POSTGRESQL } from "../../upstream/tokens";
 import * as fs from "fs";
 import { Client, ClientConfig } from "pg";
 import { adminClientConfig, LocalPg, withAdmin } from "../../scripts/lib/localServices";
@@ -83,9 +84,7 @@ export function killEngine(): void {
  */
 export async function rolesNotInState(pg: LocalPg, stack: ProjectStack, prefix: string): Promise<string[]> {
     const state = JSON.parse(stack.exportState()) as { deployment: { resources?: { type: string; id?: string }[] } };
-    const ids = new Set(
-        (state.deployment.resources ?? []).filter((r) => r.type === "postgresql:index/role:Role").map((r) => r.id),
-    );
+    const ids = new Set((state.deployment.resources ?? []).filter((r) => r.type === POSTGRESQL.Role).map((r) => r.id));
     const onServer = await withAdmin(pg, (c) =>
         query<{ rolname: string }>(c, "SELECT rolname FROM pg_roles WHERE starts_with(rolname, $1) ORDER BY 1", [
             prefix,
