@@ -9,6 +9,10 @@ import { DumpRestore } from "./components/dumpRestore";
 import { createServer } from "./components/server";
 import { ObjectStorage } from "./components/storage/objectStorage";
 import { definedOutputs } from "./lib/outputs";
+import { trimSdkOverhead } from "./lib/sdkOverhead";
+
+// What the SDK spends per resource on stack traces and debug messages (lib/sdkOverhead.ts says why).
+trimSdkOverhead();
 
 const { config, secrets } = loadConfig();
 

@@ -2,10 +2,10 @@
  * Scale benchmark through the real engine, the offline postgresql/random provider and the local TLS
  * cluster (scripts/local-pg.sh), next to a plain-SQL floor and the mock-mode program time.
  *
- *   npm run bench                         # tenants 10,100,300 (300: 1 run), 3 runs, mock 100,1000, levers at 100
- *   npm run bench -- --quick              # tenants 10,100, 1 run, mock 100 (a fast check)
- *   npm run bench -- --tenants=10,100 --runs=2 --runs-for=100:1 --levers=skip-checkpoints --lever-tenants=100
- *        --mock=100,1000 --mock-runs=3 --stack-trace-limit=5 --out=bench/results/scale.md
+ *   npm run bench                         # tenants 10,100,1000, 3 runs; levers at 100 (1 run); RDS-like admin at 1000; mock 100,1000
+ *   npm run bench -- --quick              # tenants 10,100, 1 run, no levers, mock 100 (a fast check)
+ *   npm run bench -- --tenants=10,100 --runs=2 --runs-for=100:1 --levers=checkpoints --lever-tenants=100
+ *        --lever-runs=1 --rds-tenants=100 --mock=100,1000 --mock-runs=3 --out=bench/results/scale.md
  *
  * Per tenant count N (plus N=0, the empty stack every no-op ratio is taken against) and per run,
  * interleaved so load drifts hit every size alike:
@@ -13,8 +13,11 @@
  *     privileges with plain SQL (the statements the provider runs, minus its reads and locks);
  *   - engine (variant "base", the project as users run it): first `up`; no-op `up`; `preview`;
  *     `preview --refresh`; `up` adding one tenant; `up` removing it again;
- *   - levers (at --lever-tenants only): the same with PULUMI_SKIP_CHECKPOINTS=true, and with
- *     `runtime.options.nodeargs: --stack-trace-limit=K` in the stack's Pulumi.yaml.
+ *   - the same with the RDS-like admin (no superuser; --rds-tenants), for errors as much as for time;
+ *   - levers (at --lever-tenants, in the first --lever-runs rounds): the same with one of the
+ *     project's speed choices undone, so the table says what each one buys: per-step state writes
+ *     (PULUMI_SKIP_CHECKPOINTS=false), the SDK's per-resource debug messages (PGSTACK_SDK_DEBUG=1),
+ *     the engine's automatic log (PGSTACK_ENGINE_LOGS=1), Node's default flags (no nodeargs).
  * Each scenario has its own database `bench_<pid>_<variant><N>r<run>` and tenant role prefix
  * `<database>_t_`, dropped before and after (and those of earlier bench processes that are gone).
  * Results are rewritten after every round to --out (markdown) and next to it as JSON.
@@ -24,9 +27,11 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { randomBytes } from "crypto";
+import { parse } from "yaml";
 import type { Client } from "pg";
 import { dropDatabasesAndRoles, ownOrDeadRun } from "../scripts/lib/cleanup";
-import { localPg, LocalPg, localServerConfig, withAdmin } from "../scripts/lib/localServices";
+import { engineEnv, REPO, runInRepo } from "../scripts/lib/engineEnv";
+import { localPg, LocalPg, localPgFromFacts, localServerConfig, withAdmin } from "../scripts/lib/localServices";
 import { ProjectStack } from "../scripts/lib/projectStack";
 import { currentTenantBody, enableTenantRlsBody, quoteIdent as qi, quoteLiteral as ql } from "../lib/sql";
 import { tenantsGroupName } from "../lib/naming";
@@ -43,7 +48,10 @@ interface Options {
     mockRuns: number;
     levers: string[];
     leverTenants: number[];
-    stackTraceLimit: number;
+    /** Levers run in the first K rounds only. */
+    leverRuns: number;
+    /** Sizes the RDS-like admin runs at (every round). */
+    rdsTenants: number[];
     out: string;
     quick: boolean;
 }
@@ -74,20 +82,22 @@ function parseArgs(argv: string[]): Options {
         "mock-runs",
         "levers",
         "lever-tenants",
-        "stack-trace-limit",
+        "lever-runs",
+        "rds-tenants",
         "out",
     ];
     for (const k of flags.keys()) if (!known.includes(k)) throw new Error(`unknown option --${k}`);
     const o: Options = {
         quick,
-        tenants: nums("tenants", quick ? "10,100" : "10,100,300"),
+        tenants: nums("tenants", quick ? "10,100" : "10,100,1000"),
         runs: Number(flags.get("runs") ?? (quick ? "1" : "3")),
-        runsFor: Object.fromEntries(list("runs-for", quick ? "" : "300:1").map((kv) => kv.split(":").map(Number))),
+        runsFor: Object.fromEntries(list("runs-for", "").map((kv) => kv.split(":").map(Number))),
         mock: nums("mock", quick ? "100" : "100,1000"),
-        mockRuns: Number(flags.get("mock-runs") ?? flags.get("runs") ?? (quick ? "1" : "3")),
-        levers: list("levers", "skip-checkpoints,stack-trace-limit"),
-        leverTenants: nums("lever-tenants", "0,100"),
-        stackTraceLimit: Number(flags.get("stack-trace-limit") ?? "5"),
+        mockRuns: Number(flags.get("mock-runs") ?? "1"),
+        levers: list("levers", quick ? "none" : Object.keys(LEVERS).join(",")),
+        leverTenants: nums("lever-tenants", "100"),
+        leverRuns: Number(flags.get("lever-runs") ?? "1"),
+        rdsTenants: nums("rds-tenants", quick ? "none" : "1000"),
         out: path.resolve(flags.get("out") ?? path.join(__dirname, "results", "scale.md")),
     };
     for (const l of o.levers) if (!(l in LEVERS)) throw new Error(`unknown lever ${l} (${Object.keys(LEVERS)})`);
@@ -102,28 +112,59 @@ interface Variant {
     letter: string;
     label: string;
     env?: Record<string, string>;
-    nodeargs?: (o: Options) => string;
+    /** Replaces `runtime.options.nodeargs` of the stack's Pulumi.yaml. */
+    nodeargs?: string;
+    /** The stack's admin: the RDS-like one instead of the cluster's superuser. */
+    rds?: boolean;
+    /** Around the scenario (what the environment alone cannot switch). */
+    before?: () => void;
+    after?: () => void;
 }
 
+/**
+ * The engine's automatic log is off when a file stands where its directory would be
+ * (scripts/engine/env.sh); the lever takes that file away for one scenario.
+ */
+const engineLogs = () => path.join(process.env.PULUMI_HOME ?? engineEnv().PULUMI_HOME, "logs");
+
 const BASE: Variant = { key: "base", letter: "b", label: "as shipped" };
+const RDS: Variant = { key: "rds", letter: "r", label: "RDS-like admin (no superuser)", rds: true };
 const LEVERS: Record<string, Variant> = {
-    "skip-checkpoints": {
-        key: "skip-checkpoints",
-        letter: "s",
-        label: "PULUMI_SKIP_CHECKPOINTS=true",
-        env: { PULUMI_SKIP_CHECKPOINTS: "true" },
+    checkpoints: {
+        key: "checkpoints",
+        letter: "c",
+        label: "per-step state writes (PULUMI_SKIP_CHECKPOINTS=false)",
+        env: { PULUMI_SKIP_CHECKPOINTS: "false" },
     },
-    "stack-trace-limit": {
-        key: "stack-trace-limit",
-        letter: "t",
-        label: "nodeargs --stack-trace-limit",
-        nodeargs: (o) => `--stack-trace-limit=${o.stackTraceLimit}`,
+    "sdk-debug": {
+        key: "sdk-debug",
+        letter: "d",
+        label: "the SDK's per-resource debug messages sent (PGSTACK_SDK_DEBUG=1)",
+        env: { PGSTACK_SDK_DEBUG: "1" },
+    },
+    "engine-logs": {
+        key: "engine-logs",
+        letter: "l",
+        label: "the engine's automatic log written (PGSTACK_ENGINE_LOGS=1)",
+        before: () => fs.rmSync(engineLogs(), { force: true }),
+        after: () => {
+            fs.rmSync(engineLogs(), { recursive: true, force: true });
+            fs.writeFileSync(engineLogs(), "");
+        },
+    },
+    "node-defaults": {
+        key: "node-defaults",
+        letter: "n",
+        label: "Node's default flags (no `nodeargs`)",
+        nodeargs: "",
     },
 };
 
 // ---------------------------------------------------------------------------------------------- SQL helpers
 
 let pg: LocalPg;
+/** The same cluster with the RDS-like admin as the stack's admin. */
+let rdsPg: LocalPg;
 const asAdmin = <T>(fn: (c: Client) => Promise<T>, database = "postgres") => withAdmin(pg, fn, database);
 
 /** Drops a scenario's database and roles; with no name, those of bench processes that are gone. */
@@ -157,6 +198,14 @@ async function connectionCost(samples = 30): Promise<number> {
 }
 
 const jsonOut = (md: string) => `${md.replace(/\.md$/, "")}.json`;
+
+/** `runtime.options.nodeargs` of the project's Pulumi.yaml: what the program runs with. */
+function shippedNodeargs(): string {
+    const project = parse(fs.readFileSync(path.join(REPO, "Pulumi.yaml"), "utf8")) as {
+        runtime?: { options?: { nodeargs?: string } };
+    };
+    return project.runtime?.options?.nodeargs ?? "";
+}
 
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 
@@ -265,10 +314,10 @@ interface Scenario {
     error?: string;
 }
 
-function stackConfig(db: string, n: number, extra = 0) {
+function stackConfig(admin: LocalPg, db: string, n: number, extra = 0) {
     return {
         environment: "local",
-        server: localServerConfig(pg),
+        server: localServerConfig(admin),
         databaseName: db,
         schemas: ["app"],
         readonlyRole: true,
@@ -279,24 +328,25 @@ function stackConfig(db: string, n: number, extra = 0) {
     };
 }
 
-async function engineScenario(v: Variant, n: number, run: number, o: Options): Promise<Scenario> {
+async function engineScenario(v: Variant, n: number, run: number): Promise<Scenario> {
     const db = `bench_${process.pid}_${v.letter}${n}r${run}`;
     const result: Scenario = { variant: v.key, tenants: n, run, resources: 0, ms: {}, sessions: 0 };
+    const admin = v.rds ? rdsPg : pg;
     await dropScenario(db);
     const log: string[] = [];
     const onOutput = (s: string) => void log.push(s);
     const stack = await ProjectStack.open(db.replace(/_/g, "-"), { env: v.env });
+    v.before?.();
     try {
-        if (v.nodeargs) {
+        if (v.nodeargs !== undefined) {
             const ws = stack.stack.workspace;
             const settings = await ws.projectSettings();
             const runtime = typeof settings.runtime === "object" ? settings.runtime : { name: "nodejs" };
-            await ws.saveProjectSettings({
-                ...settings,
-                runtime: { ...runtime, options: { ...(runtime.options ?? {}), nodeargs: v.nodeargs(o) } },
-            });
+            const others = Object.entries(runtime.options ?? {}).filter(([k]) => k !== "nodeargs");
+            const options = Object.fromEntries(v.nodeargs ? [...others, ["nodeargs", v.nodeargs]] : others);
+            await ws.saveProjectSettings({ ...settings, runtime: { ...runtime, options } });
         }
-        await stack.configure(stackConfig(db, n), { adminPassword: pg.password });
+        await stack.configure(stackConfig(admin, db, n), { adminPassword: admin.password });
         const timed = async <T>(op: Op, fn: () => Promise<T>): Promise<T> => {
             const t = now();
             const r = await fn();
@@ -317,14 +367,15 @@ async function engineScenario(v: Variant, n: number, run: number, o: Options): P
         await timed("refresh", () =>
             stack.stack.preview({ color: "never", onOutput, refresh: true, expectNoChanges: true }),
         );
-        await stack.configure(stackConfig(db, n, 1));
+        await stack.configure(stackConfig(admin, db, n, 1));
         await timed("add", () => stack.stack.up({ color: "never", onOutput }));
-        await stack.configure(stackConfig(db, n));
+        await stack.configure(stackConfig(admin, db, n));
         await timed("remove", () => stack.stack.up({ color: "never", onOutput }));
     } catch (e) {
         result.error = `${(e as Error).message.slice(0, 2000)}\n${log.join("").slice(-3000)}`;
         process.stdout.write(`  ${v.key} n=${n} run=${run} FAILED: ${result.error.slice(0, 600)}\n`);
     } finally {
+        v.after?.();
         await stack.remove();
         await dropScenario(db);
     }
@@ -392,14 +443,6 @@ function render(r: Results, command: string): string {
     const big = Math.max(...o.tenants);
     const small = Math.min(...o.tenants.filter((n) => n > 0));
     L.push(`- Resources per tenant (engine count: custom resources + the Tenant component): **${perTenant ?? "–"}**.`);
-    if (o.tenants.includes(100)) {
-        L.push(
-            `- First \`up\` of 100 tenants / SQL floor: **${ratio(med("base", 100, "up"), floor(100))}** (target ≤ 10).`,
-        );
-        L.push(
-            `- No-op \`up\` of 100 tenants / no-op \`up\` of the empty stack: **${ratio(med("base", 100, "noop"), med("base", 0, "noop"))}** (target ≤ 3).`,
-        );
-    }
     for (const op of OPS) {
         L.push(
             `- ${OP_LABEL[op]}: t(${big}) / t(${small}) = ${ratio(med("base", big, op), med("base", small, op))}; ` +
@@ -415,37 +458,74 @@ function render(r: Results, command: string): string {
     L.push(`- SQL floor: t(${big}) / t(${small}) = ${ratio(floor(big), floor(small))}.`);
     L.push("");
 
-    // Levers.
-    if (o.levers.length > 0) {
-        L.push("## Levers (same run, interleaved with the base variant)");
+    // The targets, at the largest size.
+    const failedAt = (variant: string, n: number) =>
+        r.engine.filter((s) => s.variant === variant && s.tenants === n && s.error).length;
+    const ranAt = (variant: string, n: number) =>
+        r.engine.filter((s) => s.variant === variant && s.tenants === n).length;
+    const target = (what: string, value: number | undefined, limit: number, unit = " s") =>
+        `| ${what} | ${value === undefined ? "–" : `${(value / (unit === " s" ? 1000 : 1)).toFixed(2)}${unit}`} | ≤ ${limit}${unit} | ${
+            value === undefined ? "–" : value / (unit === " s" ? 1000 : 1) <= limit ? "met" : "**missed**"
+        } |`;
+    L.push(`## Targets at ${big} tenants`);
+    L.push("");
+    L.push("| what | measured (median) | target | |");
+    L.push("| --- | ---: | ---: | --- |");
+    const add = med("base", big, "add");
+    const addSmall = med("base", small, "add");
+    L.push(target("`up` that adds one tenant", add, 30));
+    L.push(
+        target(
+            `… / the same at ${small} tenants`,
+            add !== undefined && addSmall !== undefined ? add / addSmall : undefined,
+            3,
+            "×",
+        ),
+    );
+    L.push(target("`preview`", med("base", big, "preview"), 30));
+    L.push(target("first `up` from empty", med("base", big, "up"), 600));
+    L.push(target("no-op `up`", med("base", big, "noop"), 30));
+    const rdsBig = o.rdsTenants.includes(big);
+    L.push(
+        `| errors | ${failedAt("base", big)} of ${ranAt("base", big)} runs${
+            rdsBig ? `; RDS-like admin: ${failedAt("rds", big)} of ${ranAt("rds", big)}` : ""
+        } | 0 in 3 runs | ${
+            failedAt("base", big) + (rdsBig ? failedAt("rds", big) : 0) === 0 &&
+            ranAt("base", big) >= 3 &&
+            (!rdsBig || ranAt("rds", big) >= 3)
+                ? "met"
+                : "–"
+        } |`,
+    );
+    L.push("");
+
+    // Variants: the RDS-like admin, and each speed choice undone.
+    const variantRows: [Variant, number][] = [
+        ...o.rdsTenants.map((n): [Variant, number] => [RDS, n]),
+        ...o.leverTenants.flatMap((n) => o.levers.map((k): [Variant, number] => [LEVERS[k], n])),
+    ];
+    if (variantRows.length > 0) {
+        L.push("## Variants (same run, interleaved with the base variant; ratio to it)");
         L.push("");
         L.push(
-            "| tenants | variant | first `up` | no-op `up` | `preview` | `preview --refresh` | `up` +1 tenant | `up` −1 tenant | runs |",
+            "| tenants | variant | first `up` | no-op `up` | `preview` | `preview --refresh` | `up` +1 tenant | `up` −1 tenant | runs | errors |",
         );
-        L.push("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-        for (const n of o.leverTenants) {
-            for (const v of [BASE, ...o.levers.map((k) => LEVERS[k])]) {
-                const label = v.nodeargs ? `${v.label}=${o.stackTraceLimit}` : v.label;
-                const cells = OPS.map((op) => {
-                    const x = med(v.key, n, op);
-                    const b = med("base", n, op);
-                    return v === BASE ? fmt(x) : `${fmt(x)} (${ratio(x, b)}×)`;
-                });
-                L.push(`| ${n} | ${label} | ${cells.join(" | ")} | ${runsOf(v.key, n)} |`);
+        L.push("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        const seen = new Set<number>();
+        for (const [v, n] of variantRows) {
+            if (!seen.has(n)) {
+                seen.add(n);
+                L.push(
+                    `| ${n} | ${BASE.label} | ${OPS.map((op) => fmt(med("base", n, op))).join(" | ")} | ${runsOf("base", n)} | ${failedAt("base", n)} |`,
+                );
             }
+            const cells = OPS.map((op) => {
+                const x = med(v.key, n, op);
+                return `${fmt(x)} (${ratio(x, med("base", n, op))}×)`;
+            });
+            L.push(`| ${n} | ${v.label} | ${cells.join(" | ")} | ${runsOf(v.key, n)} | ${failedAt(v.key, n)} |`);
         }
         L.push("");
-        if (o.leverTenants.includes(0)) {
-            for (const n of o.leverTenants.filter((x) => x > 0)) {
-                for (const v of [BASE, ...o.levers.map((k) => LEVERS[k])]) {
-                    L.push(
-                        `- ${v.label}: no-op \`up\` t(${n}) / t(0) = ${ratio(med(v.key, n, "noop"), med(v.key, 0, "noop"))}; ` +
-                            `first \`up\` t(${n}) / floor = ${ratio(med(v.key, n, "up"), floor(n))}.`,
-                    );
-                }
-            }
-            L.push("");
-        }
     }
 
     // Provider vs engine.
@@ -476,11 +556,11 @@ function render(r: Results, command: string): string {
             up !== undefined && noop !== undefined ? up - noop : undefined,
         )} s; no-op \`up\` itself (program, Check/Diff, one state write): ${fmt(noop)} s.`,
     );
-    if (o.levers.includes("skip-checkpoints") && o.leverTenants.includes(n100)) {
-        const sk = med("skip-checkpoints", n100, "up");
+    if (o.levers.includes("checkpoints") && o.leverTenants.includes(n100)) {
+        const cp = med("checkpoints", n100, "up");
         L.push(
-            `- Checkpoint writes (first \`up\` with − without PULUMI_SKIP_CHECKPOINTS): ${fmt(
-                up !== undefined && sk !== undefined ? up - sk : undefined,
+            `- Per-step state writes (first \`up\` with PULUMI_SKIP_CHECKPOINTS=false − as shipped): ${fmt(
+                up !== undefined && cp !== undefined ? cp - up : undefined,
             )} s.`,
         );
     }
@@ -496,7 +576,7 @@ function render(r: Results, command: string): string {
         L.push("## Mock mode (program time, no engine)");
         L.push("");
         L.push(
-            `| tenants | resources | ${flagsSet.map((f) => (f ? `\`node ${f}\`` : "as the unit suite runs")).join(" | ")} |`,
+            `| tenants | resources | ${flagsSet.map((f) => (f ? `\`node ${f}\` (Pulumi.yaml)` : "Node's default flags")).join(" | ")} |`,
         );
         L.push(`| ---: | ---: | ${flagsSet.map(() => "---:").join(" | ")} |`);
         for (const n of o.mock) {
@@ -508,7 +588,7 @@ function render(r: Results, command: string): string {
         if (o.mock.includes(100) && o.mock.includes(1000)) {
             for (const f of flagsSet) {
                 L.push(
-                    `- ${f ? `\`${f}\`` : "as shipped"}: t(1000) = ${fmt(mm(1000, f))} s (target < 5 s), t(1000)/t(100) = ${ratio(mm(1000, f), mm(100, f))} (target ≤ 11).`,
+                    `- ${f ? `\`${f}\` (as shipped)` : "Node's default flags"}: t(1000) = ${fmt(mm(1000, f))} s (target < 5 s), t(1000)/t(100) = ${ratio(mm(1000, f), mm(100, f))} (target ≤ 11).`,
                 );
             }
             L.push("");
@@ -529,6 +609,7 @@ async function main(): Promise<void> {
     const o = parseArgs(process.argv.slice(2));
     const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`;
     pg = localPg();
+    rdsPg = localPgFromFacts(runInRepo("bash", [path.join(REPO, "scripts/local-pg.sh"), "env"]), "rds");
     const t0 = now();
     const r: Results = {
         // The results file names its output relative to the repo, so it reads the same on every machine.
@@ -549,10 +630,8 @@ async function main(): Promise<void> {
     await dropScenario();
     r.connectionMs = await connectionCost();
     const sizes = [0, ...o.tenants.filter((n) => n > 0)];
-    const mockFlags = [
-        "",
-        ...(o.levers.includes("stack-trace-limit") ? [`--stack-trace-limit=${o.stackTraceLimit}`] : []),
-    ];
+    // The program's own node flags (Pulumi.yaml), and Node's defaults when that lever is on.
+    const mockFlags = [shippedNodeargs(), ...(o.levers.includes("node-defaults") ? [""] : [])];
     for (let run = 0; run < Math.max(o.runs, o.mockRuns); run++) {
         if (run < o.runs) {
             // Sizes with fewer runs take the last rounds: the other sizes have their figures first.
@@ -565,9 +644,13 @@ async function main(): Promise<void> {
                 } finally {
                     await dropScenario(db);
                 }
-                const variants = [BASE, ...(o.leverTenants.includes(n) ? o.levers.map((k) => LEVERS[k]) : [])];
+                const variants = [
+                    BASE,
+                    ...(o.rdsTenants.includes(n) ? [RDS] : []),
+                    ...(o.leverTenants.includes(n) && run < o.leverRuns ? o.levers.map((k) => LEVERS[k]) : []),
+                ];
                 for (const v of variants) {
-                    r.engine.push(await engineScenario(v, n, run, o));
+                    r.engine.push(await engineScenario(v, n, run));
                     save();
                 }
             }
@@ -575,7 +658,7 @@ async function main(): Promise<void> {
         if (run < o.mockRuns) {
             for (const n of o.mock) {
                 for (const f of mockFlags) {
-                    const m = mockRun(n, f ? [f] : []);
+                    const m = mockRun(n, f ? f.split(/\s+/) : []);
                     r.mock.push({ ...m, flags: f });
                     process.stdout.write(`  mock n=${n} ${f}: ${fmt(m.ms)} s\n`);
                 }

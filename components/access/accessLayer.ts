@@ -174,10 +174,12 @@ export class AccessLayer extends pulumi.ComponentResource {
             },
             { parent: this },
         );
+        // A tenant's first grant waits for the guard's last resource only: that one already waits for
+        // everything in `ready`, and each dependency is one more URN per tenant in every state write.
         for (const t of model.tenants) {
             const tenant = new Tenant(
                 `${name}-tenant-${t.id}`,
-                { ...dbRefs, tenant: t, roles: refs, protection: args.protection, after: [...ready, guard.ready] },
+                { ...dbRefs, tenant: t, roles: refs, protection: args.protection, after: [guard.ready] },
                 { parent: this },
             );
             this.tenantSchemas[t.id] = tenant.schemaName;

@@ -42,6 +42,17 @@ case ":${PATH:-}:" in
 esac
 
 export PULUMI_HOME="${PGSTACK_CACHE}/pulumi-home"
+# The engine writes a debug-level log of everything it does to $PULUMI_HOME/logs on every run
+# (compressed, and encrypted once it has the stack's secrets): a quarter of its CPU time in a
+# `preview` of 1,000 tenants, and hundreds of MB an hour of tests. It has no switch for it, and skips
+# it when that directory cannot be made: a file of that name (in this project's own PULUMI_HOME,
+# replacing the logs earlier runs left there) stands in the way unless PGSTACK_ENGINE_LOGS=1.
+# Verbose logging asked for on the command line still goes where it asks.
+if [ "${PGSTACK_ENGINE_LOGS:-}" != "1" ] && [ ! -f "${PULUMI_HOME}/logs" ]; then
+  mkdir -p "${PULUMI_HOME}" && rm -rf "${PULUMI_HOME}/logs" && : >"${PULUMI_HOME}/logs"
+elif [ "${PGSTACK_ENGINE_LOGS:-}" = "1" ] && [ -f "${PULUMI_HOME}/logs" ]; then
+  rm -f "${PULUMI_HOME}/logs"
+fi
 # State lives with the checkout (<checkout>/.pulumi/, git-ignored), as after `pulumi login file://.`:
 # two checkouts (or two people) never share a stack's state.
 PGSTACK_CHECKOUT="${PGSTACK_ENGINE_SRC%/scripts/engine}"
@@ -49,6 +60,12 @@ export PGSTACK_CHECKOUT
 if [ -z "${PULUMI_BACKEND_URL:-}" ]; then
   export PULUMI_BACKEND_URL="file://${PGSTACK_CHECKOUT}"
 fi
+# State is written once, when an operation ends, instead of before and after every step: the file
+# backend rewrites the whole state each time, so a first `up` grew with the square of its size (300
+# tenants: 542 s with per-step writes; bench/results/scale.md). A run that is killed, or whose machine
+# dies, records nothing of what it did: `npm run recover` then adopts what it made from the server
+# (docs/runbooks/tenants.md). PULUMI_SKIP_CHECKPOINTS=false writes every step.
+export PULUMI_SKIP_CHECKPOINTS="${PULUMI_SKIP_CHECKPOINTS:-true}"
 # Where `npm run local:*` writes the local stack's machine facts (config/localFacts.ts).
 export PGSTACK_LOCAL_FACTS="${PGSTACK_CHECKOUT}/.pulumi/local-facts.json"
 # Secrets in state are encrypted with the passphrase. The public default "pgstack-local" is for the

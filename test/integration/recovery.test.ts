@@ -124,7 +124,7 @@ describe.each(points)(
             await stack?.remove();
             await dropLeftovers();
             stack = await ProjectStack.open(`it-recover-${process.pid}`, {
-                env: skipCheckpoints ? { PULUMI_SKIP_CHECKPOINTS: "true" } : {},
+                env: { PULUMI_SKIP_CHECKPOINTS: skipCheckpoints ? "true" : "false" },
             });
             await stack.configure(config(), { adminPassword: pg.password });
 

@@ -84,9 +84,32 @@ test("in production tenant schemas are protected", async () => {
 });
 
 test("a tenant's grants wait for the database-wide setup and the RLS guard", () => {
-    const deps = run.mocks.options.get("pgstack-tenant-acme-access-usage")?.dependencies ?? [];
-    expect(deps.some((u) => u.endsWith("pgstack-guard-usage-tenants"))).toBe(true);
-    expect(deps.some((u) => u.endsWith("pgstack-schemas-connect"))).toBe(true);
+    // Everything a resource waits for, directly or through what it waits for.
+    const waitsFor = (name: string, seen = new Set<string>()): Set<string> => {
+        for (const urn of run.mocks.options.get(name)?.dependencies ?? []) {
+            const dep = urn.slice(urn.lastIndexOf("::") + 2);
+            if (!seen.has(dep)) {
+                seen.add(dep);
+                waitsFor(dep, seen);
+            }
+        }
+        return seen;
+    };
+    const first = "pgstack-tenant-acme-access-usage";
+    // Directly: what its inputs name, and the guard's last grant (one URN per tenant in the state, not ten).
+    const direct = (run.mocks.options.get(first)?.dependencies ?? []).map((u) => u.slice(u.lastIndexOf("::") + 2));
+    expect(direct.sort()).toEqual(
+        [
+            "pgstack-db-database",
+            "pgstack-guard-usage-tenants",
+            "pgstack-roles-tenant-acme-role",
+            "pgstack-tenant-acme-schema",
+        ].sort(),
+    );
+    const all = waitsFor(first);
+    for (const dep of ["pgstack-schemas-connect", "pgstack-guard-enable-tenant-rls", "pgstack-db-database"]) {
+        expect(all).toContain(dep);
+    }
 });
 
 test("tenant roles are created (and so dropped) through the provider connected to the app database", () => {
