@@ -352,6 +352,26 @@ export async function dependenciesOf(output: unknown): Promise<string[]> {
     return [...(await o.allResources())].map((r) => r.__name ?? "?");
 }
 
+/** Names of the resources `name` waits for directly (its dependencies, by URN, in the mock run). */
+export function directDependencies(r: ProgramRun, name: string): string[] {
+    return (r.mocks.options.get(name)?.dependencies ?? []).map((urn) => urn.slice(urn.lastIndexOf("::") + 2));
+}
+
+/** Names of every resource `name` waits for, directly or through others. */
+export function transitiveDependencies(r: ProgramRun, name: string): Set<string> {
+    const seen = new Set<string>();
+    const todo = [name];
+    while (todo.length > 0) {
+        for (const dep of directDependencies(r, todo.pop() as string)) {
+            if (!seen.has(dep)) {
+                seen.add(dep);
+                todo.push(dep);
+            }
+        }
+    }
+    return seen;
+}
+
 /** A valid minimal config for an existing server, to vary in tests. */
 export function baseConfig(overrides: Record<string, unknown> = {}): Record<string, unknown> {
     return {

@@ -61,9 +61,9 @@ export function localAdminKind(env: NodeJS.ProcessEnv = process.env): "superuser
  * PGSTACK_ADMIN=rds as the RDS-like admin scripts/local-pg.sh makes (no SUPERUSER, CREATEROLE,
  * CREATEDB, rds_superuser's predefined roles), which is then what stacks are configured with.
  */
-export function localPg(): LocalPg {
+export function localPg(kind: "superuser" | "rds" = localAdminKind()): LocalPg {
     runInRepo("bash", [path.join(REPO, "scripts/local-pg.sh"), "start"]);
-    return localPgFromFacts(runInRepo("bash", [path.join(REPO, "scripts/local-pg.sh"), "env"]), localAdminKind());
+    return localPgFromFacts(runInRepo("bash", [path.join(REPO, "scripts/local-pg.sh"), "env"]), kind);
 }
 
 /** A LocalPg from what `scripts/local-pg.sh env` printed, with the given admin kind as the stack's admin. */

@@ -1,26 +1,15 @@
 /** scripts/engine/env.sh's passphrase default, run in a real bash. */
-import { spawnSync } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
-
-const envSh = path.join(__dirname, "..", "..", "scripts", "engine", "env.sh");
+import { ENV_SH, inCleanBash } from "./envSh";
 
 /** Sources env.sh in a clean bash (with `set -e` like a CI step) and reports what it exported. */
 function source(env: Record<string, string>): { status: number | null; stdout: string; stderr: string } {
-    const cache = fs.mkdtempSync(path.join(os.tmpdir(), "pgstack-env-"));
     const script = [
         "set -e",
-        `. "${envSh}" || { echo "rc=$?"; echo "passphrase=\${PULUMI_CONFIG_PASSPHRASE-<unset>}"; exit 0; }`,
+        `. "${ENV_SH}" || { echo "rc=$?"; echo "passphrase=\${PULUMI_CONFIG_PASSPHRASE-<unset>}"; exit 0; }`,
         'echo "rc=0"',
         'echo "passphrase=${PULUMI_CONFIG_PASSPHRASE-<unset>}"',
     ].join("\n");
-    const r = spawnSync("bash", ["-c", script], {
-        env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: cache, PGSTACK_CACHE: cache, ...env },
-        encoding: "utf8",
-    });
-    fs.rmSync(cache, { recursive: true, force: true });
-    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+    return inCleanBash(script, env, (r) => r);
 }
 
 test("with the local file backend the public default passphrase is set", () => {

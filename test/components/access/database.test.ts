@@ -1,4 +1,4 @@
-import { baseConfig, ProgramRun, runProgram } from "../../harness";
+import { baseConfig, ProgramRun, runProgram, transitiveDependencies } from "../../harness";
 
 const GRANT = "postgresql:index/grant:Grant";
 
@@ -95,23 +95,6 @@ test("PUBLIC loses EXECUTE on functions the service role creates, in every schem
         ["app_service", "function", undefined, []],
     ]);
 });
-
-/** Names of every resource `name` waits for, directly or through others. */
-function transitiveDependencies(r: ProgramRun, name: string): Set<string> {
-    const seen = new Set<string>();
-    const todo = [name];
-    while (todo.length > 0) {
-        const deps = r.mocks.options.get(todo.pop() as string)?.dependencies ?? [];
-        for (const urn of deps) {
-            const dep = urn.slice(urn.lastIndexOf("::") + 2);
-            if (!seen.has(dep)) {
-                seen.add(dep);
-                todo.push(dep);
-            }
-        }
-    }
-    return seen;
-}
 
 test("the app role's EXECUTE on an app schema's functions waits for PUBLIC's EXECUTE revoke on them (same ACLs)", () => {
     const appFunctions = run.mocks

@@ -1,4 +1,11 @@
-import { baseConfig, ProgramRun, Recorded, runProgram } from "../../harness";
+import {
+    baseConfig,
+    directDependencies,
+    ProgramRun,
+    Recorded,
+    runProgram,
+    transitiveDependencies,
+} from "../../harness";
 
 const GRANT = "postgresql:index/grant:Grant";
 const DEFAULTS = "postgresql:index/defaultPrivileges:DefaultPrivileges";
@@ -84,20 +91,9 @@ test("in production tenant schemas are protected", async () => {
 });
 
 test("a tenant's grants wait for the database-wide setup and the RLS guard", () => {
-    // Everything a resource waits for, directly or through what it waits for.
-    const waitsFor = (name: string, seen = new Set<string>()): Set<string> => {
-        for (const urn of run.mocks.options.get(name)?.dependencies ?? []) {
-            const dep = urn.slice(urn.lastIndexOf("::") + 2);
-            if (!seen.has(dep)) {
-                seen.add(dep);
-                waitsFor(dep, seen);
-            }
-        }
-        return seen;
-    };
     const first = "pgstack-tenant-acme-access-usage";
     // Directly: what its inputs name, and the guard's last grant (one URN per tenant in the state, not ten).
-    const direct = (run.mocks.options.get(first)?.dependencies ?? []).map((u) => u.slice(u.lastIndexOf("::") + 2));
+    const direct = directDependencies(run, first);
     expect(direct.sort()).toEqual(
         [
             "pgstack-db-database",
@@ -106,7 +102,7 @@ test("a tenant's grants wait for the database-wide setup and the RLS guard", () 
             "pgstack-tenant-acme-schema",
         ].sort(),
     );
-    const all = waitsFor(first);
+    const all = transitiveDependencies(run, first);
     for (const dep of ["pgstack-schemas-connect", "pgstack-guard-enable-tenant-rls", "pgstack-db-database"]) {
         expect(all).toContain(dep);
     }
